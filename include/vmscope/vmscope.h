@@ -1,0 +1,433 @@
+/*
+ * vmscope.h - the public interface of libvmscope.
+ *
+ * One model, struct vms_map, describes the address space of one process.
+ * Every reader (live /proc, ELF core, Mach-O core, snapshot) fills it and
+ * every view prints it.  Optional facts carry a bit in a `has' mask: a bit
+ * that is clear means "not known from this source", never zero.
+ *
+ * Ownership: a map owns every string and array it points to; they live
+ * until vms_map_free().  Free functions accept NULL.
+ */
+#ifndef VMSCOPE_VMSCOPE_H
+#define VMSCOPE_VMSCOPE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMS_VERSION "0.1.0"
+
+/*
+ * Errors.  One list gives the codes and their messages; the message in
+ * struct vms_err names the input and the place.
+ */
+#define VMS_ERRORS(X)                                                  \
+	X(OK, "success")                                               \
+	X(NOMEM, "out of memory")                                      \
+	X(IO, "input/output error")                                    \
+	X(NOENT, "no such process or file")                            \
+	X(PERM, "permission denied")                                   \
+	X(GONE, "process exited while being read")                     \
+	X(UNSTABLE, "address space kept changing")                     \
+	X(FORMAT, "unrecognised input format")                         \
+	X(CORRUPT, "corrupt input")                                    \
+	X(TRUNCATED, "truncated input")                                \
+	X(LIMIT, "input exceeds a limit")                              \
+	X(UNSUPPORTED, "unsupported input")                            \
+	X(INVAL, "invalid argument")
+
+enum vms_errcode {
+#define VMS_ERR_ENUM_(name, msg) VMS_E_##name,
+	VMS_ERRORS(VMS_ERR_ENUM_)
+#undef VMS_ERR_ENUM_
+	VMS_E__COUNT
+};
+
+struct vms_err {
+	enum vms_errcode code;
+	int sys;        /* errno or the lower library's code; 0 if none */
+	char msg[512];  /* one line: "core.42: PT_NOTE at 0x3a8: truncated" */
+};
+
+const char *vms_errcode_str(enum vms_errcode code);
+
+/* Fill err (may be NULL) and return -1; the format is the whole message. */
+int vms_err_set(struct vms_err *err, enum vms_errcode code, int sys,
+		const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Protection bits, as in PROT_READ/WRITE/EXEC but fixed values. */
+#define VMS_PROT_R 0x1u
+#define VMS_PROT_W 0x2u
+#define VMS_PROT_X 0x4u
+
+/*
+ * Per-region counters, in bytes.  The list gives the enum name, the JSON
+ * and snapshot key, and the /proc/PID/smaps key.
+ */
+#define VMS_COUNTERS(X)                                        \
+	X(RSS, rss, "Rss")                                     \
+	X(PSS, pss, "Pss")                                     \
+	X(PSS_DIRTY, pss_dirty, "Pss_Dirty")                   \
+	X(PSS_ANON, pss_anon, "Pss_Anon")                      \
+	X(PSS_FILE, pss_file, "Pss_File")                      \
+	X(PSS_SHMEM, pss_shmem, "Pss_Shmem")                   \
+	X(SHARED_CLEAN, shared_clean, "Shared_Clean")          \
+	X(SHARED_DIRTY, shared_dirty, "Shared_Dirty")          \
+	X(PRIVATE_CLEAN, private_clean, "Private_Clean")       \
+	X(PRIVATE_DIRTY, private_dirty, "Private_Dirty")       \
+	X(REFERENCED, referenced, "Referenced")                \
+	X(ANONYMOUS, anonymous, "Anonymous")                   \
+	X(KSM, ksm, "KSM")                                     \
+	X(LAZYFREE, lazyfree, "LazyFree")                      \
+	X(ANON_HUGE, anon_huge, "AnonHugePages")               \
+	X(SHMEM_PMD, shmem_pmd, "ShmemPmdMapped")              \
+	X(FILE_PMD, file_pmd, "FilePmdMapped")                 \
+	X(SHARED_HUGETLB, shared_hugetlb, "Shared_Hugetlb")    \
+	X(PRIVATE_HUGETLB, private_hugetlb, "Private_Hugetlb") \
+	X(SWAP, swap, "Swap")                                  \
+	X(SWAP_PSS, swap_pss, "SwapPss")                       \
+	X(LOCKED, locked, "Locked")                            \
+	X(KERNEL_PAGE, kernel_page_size, "KernelPageSize")     \
+	X(MMU_PAGE, mmu_page_size, "MMUPageSize")
+
+enum vms_counter {
+#define VMS_CTR_ENUM_(e, key, smaps) VMS_C_##e,
+	VMS_COUNTERS(VMS_CTR_ENUM_)
+#undef VMS_CTR_ENUM_
+	VMS_C__COUNT
+};
+
+/* Name of a counter as used in JSON and snapshots ("rss"). */
+const char *vms_counter_key(enum vms_counter c);
+/* Its /proc/PID/smaps key ("Rss"). */
+const char *vms_counter_smaps_key(enum vms_counter c);
+
+/* `has' bits of a region beyond the counters (which use bit = counter). */
+#define VMS_HAS_CTR(c) (UINT64_C(1) << (c))
+#define VMS_HAS_PROT (UINT64_C(1) << 40)      /* prot is known */
+#define VMS_HAS_MAXPROT (UINT64_C(1) << 41)   /* maxprot is known */
+#define VMS_HAS_OFFSET (UINT64_C(1) << 42)    /* offset is known */
+#define VMS_HAS_DEVINO (UINT64_C(1) << 43)    /* dev and inode known */
+#define VMS_HAS_VMFLAGS (UINT64_C(1) << 44)   /* vmflags is known */
+#define VMS_HAS_SHARED (UINT64_C(1) << 45)    /* VMS_RF_SHARED is meaningful */
+#define VMS_HAS_THP (UINT64_C(1) << 46)       /* thp_eligible is known */
+#define VMS_HAS_PKEY (UINT64_C(1) << 47)      /* pkey is known */
+#define VMS_HAS_DATA (UINT64_C(1) << 48)      /* data_offset/size known */
+#define VMS_HAS_DELETED (UINT64_C(1) << 49)   /* VMS_RF_DELETED verified */
+
+/* Region flags. */
+#define VMS_RF_SHARED 0x01u   /* MAP_SHARED ('s' in maps) */
+#define VMS_RF_DELETED 0x02u  /* the backing file was unlinked */
+#define VMS_RF_FAULT 0x04u    /* holds the fault address */
+#define VMS_RF_PARTIAL 0x08u  /* contents not (all) in the dump */
+
+/*
+ * Linux VmFlags mnemonics (proc(5)), one bit each.  Mnemonics this list
+ * does not know are kept verbatim in vms_region.vmflags_other.
+ */
+#define VMS_VMFLAGS(X)                                                  \
+	X(RD, "rd") X(WR, "wr") X(EX, "ex") X(SH, "sh") X(MR, "mr")     \
+	X(MW, "mw") X(ME, "me") X(MS, "ms") X(GD, "gd") X(PF, "pf")     \
+	X(DW, "dw") X(LO, "lo") X(IO, "io") X(SR, "sr") X(RR, "rr")     \
+	X(DC, "dc") X(DE, "de") X(AC, "ac") X(NR, "nr") X(HT, "ht")     \
+	X(SF, "sf") X(NL, "nl") X(AR, "ar") X(WF, "wf") X(DD, "dd")     \
+	X(SD, "sd") X(MM, "mm") X(HG, "hg") X(NH, "nh") X(MG, "mg")     \
+	X(UM, "um") X(UW, "uw") X(UI, "ui") X(SS, "ss") X(SL, "sl")     \
+	X(BT, "bt") X(MT, "mt") X(LF, "lf") X(GU, "gu")
+
+enum vms_vmflag {
+#define VMS_VMF_ENUM_(e, s) VMS_VMF_##e,
+	VMS_VMFLAGS(VMS_VMF_ENUM_)
+#undef VMS_VMF_ENUM_
+	VMS_VMF__COUNT
+};
+#define VMS_VMF(f) (UINT64_C(1) << VMS_VMF_##f)
+
+const char *vms_vmflag_name(enum vms_vmflag f);
+/* The flag for a two-letter mnemonic, or -1. */
+int vms_vmflag_lookup(const char *s, size_t n);
+
+/* What a region is, beyond its backing file. */
+#define VMS_LABELS(X)                                               \
+	X(NONE, NULL) X(HEAP, "heap") X(STACK, "stack")             \
+	X(THREAD_STACK, "thread-stack") X(GUARD, "guard")           \
+	X(VDSO, "vdso") X(VVAR, "vvar") X(VSYSCALL, "vsyscall")     \
+	X(SYSV_SHM, "sysv-shm") X(MEMFD, "memfd")                   \
+	X(HUGETLB, "hugetlb") X(DEVICE, "device")
+
+enum vms_label {
+#define VMS_LABEL_ENUM_(e, s) VMS_LABEL_##e,
+	VMS_LABELS(VMS_LABEL_ENUM_)
+#undef VMS_LABEL_ENUM_
+	VMS_LABEL__COUNT
+};
+/* "heap", ... or NULL for VMS_LABEL_NONE. */
+const char *vms_label_name(enum vms_label l);
+
+/* The role of a region inside an ELF module (from its program headers). */
+#define VMS_ROLES(X)                                                  \
+	X(NONE, NULL) X(TEXT, "text") X(RODATA, "rodata")             \
+	X(DATA, "data") X(RELRO, "relro") X(BSS, "bss")
+
+enum vms_role {
+#define VMS_ROLE_ENUM_(e, s) VMS_ROLE_##e,
+	VMS_ROLES(VMS_ROLE_ENUM_)
+#undef VMS_ROLE_ENUM_
+	VMS_ROLE__COUNT
+};
+const char *vms_role_name(enum vms_role r);
+
+/* macOS-style share mode, derived from the counters where they are known. */
+#define VMS_SHARES(X)                                                   \
+	X(UNKNOWN, NULL) X(PRIVATE, "PRV") X(COW, "COW") X(SHARED, "SHM") \
+	X(EMPTY, "NUL") X(ALIASED, "ALI")
+
+enum vms_share {
+#define VMS_SHARE_ENUM_(e, s) VMS_SHARE_##e,
+	VMS_SHARES(VMS_SHARE_ENUM_)
+#undef VMS_SHARE_ENUM_
+	VMS_SHARE__COUNT
+};
+const char *vms_share_name(enum vms_share s);
+
+struct vms_region {
+	uint64_t start;          /* first byte */
+	uint64_t end;            /* one past the last byte */
+	uint64_t has;            /* VMS_HAS_* and VMS_HAS_CTR() bits */
+	uint64_t counters[VMS_C__COUNT];
+	uint64_t offset;         /* offset in the backing file */
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint64_t vmflags;        /* VMS_VMF() bits */
+	uint64_t data_offset;    /* where the contents sit in the source */
+	uint64_t data_size;      /* how many bytes of contents it holds */
+	const char *path;        /* backing file, without " (deleted)"; or NULL */
+	const char *name;        /* pseudo or anonymous name ("[uprobes]",
+	                          * the NAME of [anon:NAME] or memfd:NAME) */
+	const char *vmflags_other; /* unknown VmFlags mnemonics, or NULL */
+	const unsigned char *build_id;
+	size_t build_id_len;
+	uint64_t label_id;       /* tid of a thread stack or guard, shmid */
+	uint8_t prot;            /* VMS_PROT_* */
+	uint8_t maxprot;
+	uint8_t flags;           /* VMS_RF_* */
+	uint8_t label;           /* enum vms_label */
+	uint8_t role;            /* enum vms_role */
+	uint8_t share;           /* enum vms_share */
+	int8_t thp_eligible;
+	int8_t pkey;
+};
+
+static inline uint64_t
+vms_region_size(const struct vms_region *r)
+{
+	return r->end - r->start;
+}
+
+/* A counter's value, or -1 when it is not known. */
+static inline int
+vms_region_get(const struct vms_region *r, enum vms_counter c, uint64_t *v)
+{
+	if (!(r->has & VMS_HAS_CTR(c)))
+		return -1;
+	*v = r->counters[c];
+	return 0;
+}
+
+struct vms_thread {
+	uint64_t tid;
+	uint64_t sp;             /* stack pointer */
+	uint64_t pc;             /* program counter */
+	unsigned has;            /* VMS_THR_HAS_* */
+	int signo;               /* pending/current signal, 0 if none */
+	const char *name;        /* comm of the thread, or NULL */
+};
+#define VMS_THR_HAS_SP 0x1u
+#define VMS_THR_HAS_PC 0x2u
+
+struct vms_auxv {
+	uint64_t type;
+	uint64_t value;
+};
+
+enum vms_source_kind {
+	VMS_SOURCE_LIVE,
+	VMS_SOURCE_ELF_CORE,
+	VMS_SOURCE_MACHO_CORE,
+	VMS_SOURCE_SNAPSHOT,
+};
+
+/* `has' bits of struct vms_process and struct vms_map. */
+#define VMS_P_PID 0x0001u
+#define VMS_P_PPID 0x0002u
+#define VMS_P_UID 0x0004u
+#define VMS_P_GID 0x0008u
+#define VMS_P_FAULT 0x0010u       /* signo, code */
+#define VMS_P_FAULT_ADDR 0x0020u
+#define VMS_P_FAULT_TID 0x0040u
+#define VMS_P_PAGE_SIZE 0x0080u
+#define VMS_P_CAPTURE_TIME 0x0100u
+
+struct vms_process {
+	unsigned has;            /* VMS_P_* */
+	int64_t pid;
+	int64_t ppid;
+	int64_t uid;
+	int64_t gid;
+	const char *comm;        /* short command name, or NULL */
+	const char *exe;         /* path of the executable, or NULL */
+	const char **argv;       /* argc strings */
+	size_t argc;
+	char state;              /* 'R', 'S', 'Z' ... or 0 */
+	int signo;               /* VMS_P_FAULT: the signal that killed it */
+	int sigcode;
+	uint64_t fault_addr;     /* VMS_P_FAULT_ADDR */
+	uint64_t fault_tid;      /* VMS_P_FAULT_TID */
+};
+
+struct vms_arch {
+	uint16_t machine;        /* ELF e_machine (EM_*), 0 if unknown */
+	uint8_t wordsize;        /* 32 or 64; 0 if unknown */
+	uint8_t big_endian;
+	const char *name;        /* "x86_64", "aarch64" ... or NULL */
+};
+
+struct vms_source {
+	enum vms_source_kind kind;
+	const char *name;        /* what the user named: "core.42", "1234" */
+	const char *format;      /* "proc", "elf", "elf+zstd", ... */
+	const char *host;        /* hostname, kernel release, boot id: */
+	const char *kernel;      /* NULL when unknown */
+	const char *boot_id;
+	int64_t capture_sec;     /* VMS_P_CAPTURE_TIME */
+	int32_t capture_nsec;
+};
+
+struct vms_pool;
+
+struct vms_map {
+	struct vms_region *regions;   /* sorted by start, no overlaps */
+	size_t nregions;
+	size_t cap;
+	unsigned has;                 /* VMS_P_PAGE_SIZE, VMS_P_CAPTURE_TIME */
+	uint64_t page_size;
+	struct vms_process proc;
+	struct vms_arch arch;
+	struct vms_source source;
+	struct vms_thread *threads;
+	size_t nthreads;
+	struct vms_auxv *auxv;
+	size_t nauxv;
+	const char **warnings;        /* non-fatal damage found on the way */
+	size_t nwarnings;
+	struct vms_pool *pool;        /* storage of every string above */
+};
+
+/* Building a map (readers, tests, fuzzers). */
+struct vms_map *vms_map_new(struct vms_err *err);
+void vms_map_free(struct vms_map *map);
+/* A zeroed region appended at the end, or NULL (err set). */
+struct vms_region *vms_map_add(struct vms_map *map, struct vms_err *err);
+/* Copy n bytes (plus a NUL) into the map's storage. */
+const char *vms_map_strndup(struct vms_map *map, const char *s, size_t n,
+			    struct vms_err *err);
+const char *vms_map_strdup(struct vms_map *map, const char *s,
+			   struct vms_err *err);
+/* Like strdup but shared: equal strings get one copy (paths). */
+const char *vms_map_intern(struct vms_map *map, const char *s, size_t n,
+			   struct vms_err *err);
+void *vms_map_alloc(struct vms_map *map, size_t size, struct vms_err *err);
+struct vms_thread *vms_map_add_thread(struct vms_map *map,
+				      struct vms_err *err);
+/* Record a warning; returns -1 only when memory runs out. */
+int vms_map_warn(struct vms_map *map, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Sort the regions, check them (overlaps become a warning and the later
+ * region is clipped) and label them.  Every reader's result goes through
+ * this once, through vms_open().
+ */
+int vms_map_finish(struct vms_map *map, struct vms_err *err);
+/* The region holding addr, or NULL. */
+const struct vms_region *vms_map_find(const struct vms_map *map,
+				      uint64_t addr);
+/* The index of the first region ending after addr (nregions if none). */
+size_t vms_map_lower_bound(const struct vms_map *map, uint64_t addr);
+
+/* Labelling: names heap, stacks, guards ... (run by vms_map_finish). */
+int vms_map_label(struct vms_map *map, struct vms_err *err);
+
+/* Opening a target. */
+#define VMS_OPEN_COUNTERS 0x01u  /* live: read smaps, not only maps */
+#define VMS_OPEN_NOTHREADS 0x02u /* live: skip thread stack pointers */
+#define VMS_OPEN_BUILDIDS 0x04u  /* read build-ids (may read contents) */
+
+struct vms_open_opts {
+	unsigned flags;          /* VMS_OPEN_* */
+	const char *procfs;      /* procfs root; NULL means "/proc" */
+	int retries;             /* live: re-reads when the map changes;
+	                          * 0 means the default (4) */
+};
+
+/*
+ * Open a target: a pid ("1234"), "self", "/proc/PID", or a file (a core
+ * or a snapshot, compressed or not; "-" is standard input).
+ */
+struct vms_map *vms_open(const char *target, const struct vms_open_opts *o,
+			 struct vms_err *err);
+struct vms_map *vms_open_pid(int64_t pid, const struct vms_open_opts *o,
+			     struct vms_err *err);
+/* A file image in memory (tests, fuzzers); name is used in messages. */
+struct vms_map *vms_open_mem(const void *buf, size_t len, const char *name,
+			     const struct vms_open_opts *o,
+			     struct vms_err *err);
+
+/*
+ * The live reader's parsers, each on a stream, so that fake trees and
+ * fuzzers can feed them.  `smaps' selects the smaps format (headers
+ * followed by "Key: value kB" lines) over the maps format.
+ */
+int vms_parse_maps(struct vms_map *map, FILE *in, int smaps, const char *name,
+		   struct vms_err *err);
+int vms_parse_maps_mem(struct vms_map *map, const char *buf, size_t len,
+		       int smaps, const char *name, struct vms_err *err);
+
+/*
+ * Views.  A view prints a map and knows nothing of where it came from.
+ */
+struct vms_view_opts {
+	uint64_t lo;             /* with VMS_VIEW_RANGE: only regions that */
+	uint64_t hi;             /* meet [lo, hi] (inclusive) */
+	unsigned flags;          /* VMS_VIEW_* */
+	int verbose;
+};
+#define VMS_VIEW_RANGE 0x01u     /* lo and hi apply (-A) */
+#define VMS_VIEW_QUIET 0x02u     /* no header or total lines (-q) */
+#define VMS_VIEW_WIDE 0x04u      /* never truncate */
+#define VMS_VIEW_RAW 0x08u       /* names as the source gave them (-l) */
+#define VMS_VIEW_FULLPATH 0x10u  /* full paths where a view shortens */
+#define VMS_VIEW_SHARED 0x20u    /* count shared mappings too (-a) */
+
+struct vms_view {
+	const char *name;        /* "pmap", "pmap-x", "procmap-l", ... */
+	unsigned needs;          /* VMS_OPEN_* flags the view needs */
+	int (*print)(FILE *out, const struct vms_map *map,
+		     const struct vms_view_opts *opts);
+};
+
+/* The view called name, or NULL. */
+const struct vms_view *vms_view_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMSCOPE_VMSCOPE_H */

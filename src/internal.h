@@ -1,0 +1,105 @@
+/*
+ * internal.h - what the library's own files share and users do not see:
+ * growth and error helpers, the input abstraction and the reader table.
+ */
+#ifndef VMSCOPE_INTERNAL_H
+#define VMSCOPE_INTERNAL_H
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmscope/vmscope.h"
+
+#define VMS_MAX_WARNINGS 64
+#define VMS_DEFAULT_RETRIES 4
+
+/* Grow *arr to hold need elements of elem bytes (doubling). */
+int vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
+	     struct vms_err *err);
+int vms_err_nomem(struct vms_err *err);
+
+/*
+ * An input: bytes at offsets, whatever holds them (a file, a buffer, a
+ * decompressing stream).  Readers touch input bytes only through
+ * vms_input_get(), which checks every range against the input.
+ */
+struct vms_input;
+
+/* Open a file ("-" is standard input), peeling off compression. */
+struct vms_input *vms_input_open_file(const char *path, struct vms_err *err);
+/* Borrow a buffer; it must outlive the input. */
+struct vms_input *vms_input_open_mem(const void *buf, size_t len,
+				     const char *name, struct vms_err *err);
+void vms_input_close(struct vms_input *in);
+/* The name for messages. */
+const char *vms_input_name(const struct vms_input *in);
+/* "elf", "gzip", ...: the compression peeled off, or NULL. */
+const char *vms_input_compression(const struct vms_input *in);
+/*
+ * n bytes at off, valid until the next call on this input; NULL with err
+ * set (VMS_E_TRUNCATED) when the range is not all in the input.
+ */
+const void *vms_input_get(struct vms_input *in, uint64_t off, size_t n,
+			  struct vms_err *err);
+/*
+ * Copy up to n bytes at off into buf; the count copied (short only at the
+ * end of the input), or -1 with err set.
+ */
+ssize_t vms_input_read(struct vms_input *in, uint64_t off, void *buf,
+		       size_t n, struct vms_err *err);
+/* The size, when known (files and buffers); UINT64_MAX for a stream. */
+uint64_t vms_input_size(const struct vms_input *in);
+
+/*
+ * A reader.  probe answers 1 (mine), 0 (not mine) or -1 (err set); load
+ * fills map, and vms_open() then runs vms_map_finish() on it.
+ */
+struct vms_reader {
+	const char *name;
+	int (*probe)(struct vms_input *in, struct vms_err *err);
+	int (*load)(struct vms_map *map, struct vms_input *in,
+		    const struct vms_open_opts *o, struct vms_err *err);
+};
+
+/* The file readers, exact magic first; NULL-terminated. */
+extern const struct vms_reader *const vms_readers[];
+
+/*
+ * The parser of /proc/PID/maps and /proc/PID/smaps text (procmaps.c), fed
+ * in pieces so that a 50 MB smaps never sits in memory whole.
+ */
+struct vms_maps_parser {
+	struct vms_map *map;
+	const char *name;        /* for messages: "/proc/42/smaps" */
+	int smaps;               /* key lines follow each header */
+	uint64_t line;           /* current line number, from 1 */
+	size_t cur;              /* index of the region keys go to, +1 */
+	int check;               /* compare headers with the map, add none */
+	size_t checked;          /* check: headers compared so far */
+	int differs;             /* check: a header did not match */
+};
+
+void vms_maps_parser_init(struct vms_maps_parser *p, struct vms_map *map,
+			  int smaps, const char *name);
+/*
+ * Parse the complete lines in buf (all of it when eof); the count of bytes
+ * consumed, or -1 with err set.  The caller keeps the rest for later.
+ */
+ssize_t vms_maps_parser_feed(struct vms_maps_parser *p, const char *buf,
+			     size_t len, int eof, struct vms_err *err);
+
+/*
+ * Check mode: each header is compared with the map's regions in order and
+ * nothing is added; differs is set on the first mismatch.  The live
+ * reader uses it to see whether the map changed while it read smaps.
+ */
+void vms_maps_parser_check(struct vms_maps_parser *p, struct vms_map *map,
+			   const char *name);
+
+/* The live reader (src/live.c). */
+int vms_live_load(struct vms_map *map, int64_t pid,
+		  const struct vms_open_opts *o, struct vms_err *err);
+
+#endif /* VMSCOPE_INTERNAL_H */

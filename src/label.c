@@ -1,0 +1,174 @@
+/*
+ * label.c - what each region is: heap, stacks, guards, vdso, SysV shared
+ * memory, memfd ...  It runs after every reader, so a core and a live
+ * process are labelled by the same rules.  It reads only the model.
+ *
+ * Sources of evidence, strongest first: the kernel's own names ("[heap]",
+ * "/SYSV...", "/memfd:"), VmFlags, thread stack pointers, and layout
+ * (a PROT_NONE page right below a stack is its guard).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static int
+has_prefix(const char *s, const char *p)
+{
+	return s != NULL && strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Labels the kernel states by name. */
+static void
+label_by_name(struct vms_region *r)
+{
+	const char *n = r->name;
+	const char *p = r->path;
+
+	if (n != NULL) {
+		if (strcmp(n, "[heap]") == 0)
+			r->label = VMS_LABEL_HEAP;
+		else if (strcmp(n, "[stack]") == 0)
+			r->label = VMS_LABEL_STACK;
+		else if (strcmp(n, "[vdso]") == 0)
+			r->label = VMS_LABEL_VDSO;
+		else if (has_prefix(n, "[vvar"))
+			r->label = VMS_LABEL_VVAR;
+		else if (strcmp(n, "[vsyscall]") == 0)
+			r->label = VMS_LABEL_VSYSCALL;
+		return;
+	}
+	if (p == NULL)
+		return;
+	/* Kernel-internal files live on no block device (major 0). */
+	if (has_prefix(p, "/SYSV") && strlen(p) == 13 &&
+	    (!(r->has & VMS_HAS_DEVINO) || r->dev_major == 0)) {
+		r->label = VMS_LABEL_SYSV_SHM;
+		/* The shm file's inode number is the segment's shmid. */
+		if (r->has & VMS_HAS_DEVINO)
+			r->label_id = r->inode;
+	} else if (has_prefix(p, "/memfd:") &&
+		   (!(r->has & VMS_HAS_DEVINO) || r->dev_major == 0)) {
+		r->label = VMS_LABEL_MEMFD;
+	} else if (has_prefix(p, "/anon_hugepage") ||
+		   ((r->has & VMS_HAS_VMFLAGS) && (r->vmflags & VMS_VMF(HT)))) {
+		r->label = VMS_LABEL_HUGETLB;
+	} else if ((has_prefix(p, "/dev/") && !has_prefix(p, "/dev/shm/")) ||
+		   ((r->has & VMS_HAS_VMFLAGS) &&
+		    (r->vmflags & (VMS_VMF(IO) | VMS_VMF(PF))))) {
+		r->label = VMS_LABEL_DEVICE;
+	}
+}
+
+/* The region holding a thread's stack pointer (sp may sit at the top). */
+static struct vms_region *
+stack_region(struct vms_map *map, uint64_t sp)
+{
+	size_t i = vms_map_lower_bound(map, sp);
+
+	if (i < map->nregions && map->regions[i].start <= sp)
+		return &map->regions[i];
+	if (sp > 0) {
+		i = vms_map_lower_bound(map, sp - 1);
+		if (i < map->nregions && map->regions[i].start <= sp - 1)
+			return &map->regions[i];
+	}
+	return NULL;
+}
+
+static void
+label_stacks(struct vms_map *map)
+{
+	int64_t pid = (map->proc.has & VMS_P_PID) ? map->proc.pid : -1;
+
+	for (size_t t = 0; t < map->nthreads; t++) {
+		const struct vms_thread *th = &map->threads[t];
+		struct vms_region *r;
+		int main_thread = (int64_t)th->tid == pid;
+
+		if (!(th->has & VMS_THR_HAS_SP))
+			continue;
+		r = stack_region(map, th->sp);
+		if (r == NULL || r->path != NULL)
+			continue;
+		if (r->label == VMS_LABEL_STACK)
+			continue;
+		if (r->label != VMS_LABEL_NONE)
+			continue;
+		if (main_thread && r->name == NULL) {
+			r->label = VMS_LABEL_STACK;
+		} else if (!main_thread) {
+			r->label = VMS_LABEL_THREAD_STACK;
+			r->label_id = th->tid;
+		}
+	}
+	/* A PROT_NONE anonymous region right below a stack guards it. */
+	for (size_t i = 1; i < map->nregions; i++) {
+		struct vms_region *s = &map->regions[i];
+		struct vms_region *g = &map->regions[i - 1];
+
+		if (s->label != VMS_LABEL_THREAD_STACK &&
+		    s->label != VMS_LABEL_STACK)
+			continue;
+		if (g->end != s->start || g->label != VMS_LABEL_NONE ||
+		    g->path != NULL || g->name != NULL ||
+		    !(g->has & VMS_HAS_PROT) || g->prot != 0)
+			continue;
+		g->label = VMS_LABEL_GUARD;
+		g->label_id = s->label_id;
+	}
+}
+
+/*
+ * vmmap's share mode from what is known: MAP_SHARED is SHM; nothing
+ * resident or swapped is NUL; pages also mapped elsewhere make COW;
+ * otherwise PRV.
+ */
+static void
+label_share(struct vms_region *r)
+{
+	uint64_t need = VMS_HAS_CTR(VMS_C_RSS) |
+			VMS_HAS_CTR(VMS_C_SHARED_CLEAN) |
+			VMS_HAS_CTR(VMS_C_SHARED_DIRTY);
+	uint64_t swap = 0;
+
+	if ((r->has & VMS_HAS_SHARED) && (r->flags & VMS_RF_SHARED)) {
+		r->share = VMS_SHARE_SHARED;
+		return;
+	}
+	if ((r->has & need) != need) {
+		r->share = VMS_SHARE_UNKNOWN;
+		return;
+	}
+	if (r->has & VMS_HAS_CTR(VMS_C_SWAP))
+		swap = r->counters[VMS_C_SWAP];
+	if (r->counters[VMS_C_RSS] == 0 && swap == 0)
+		r->share = VMS_SHARE_EMPTY;
+	else if (r->counters[VMS_C_SHARED_CLEAN] +
+			 r->counters[VMS_C_SHARED_DIRTY] >
+		 0)
+		r->share = VMS_SHARE_COW;
+	else
+		r->share = VMS_SHARE_PRIVATE;
+}
+
+int
+vms_map_label(struct vms_map *map, struct vms_err *err)
+{
+	(void)err;
+	for (size_t i = 0; i < map->nregions; i++) {
+		struct vms_region *r = &map->regions[i];
+
+		r->flags &= (uint8_t)~VMS_RF_FAULT;
+		label_by_name(r);
+		label_share(r);
+	}
+	label_stacks(map);
+	if (map->proc.has & VMS_P_FAULT_ADDR) {
+		const struct vms_region *f =
+			vms_map_find(map, map->proc.fault_addr);
+
+		if (f != NULL)
+			map->regions[f - map->regions].flags |= VMS_RF_FAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,485 @@
+/*
+ * map.c - the region model: storage, errors, names, sorting and lookup.
+ *
+ * Strings live in a pool of chunks owned by the map; paths are interned
+ * so that the thousands of regions of one library share one copy.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmscope/vmscope.h"
+#include "internal.h"
+
+#define POOL_CHUNK (64 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	size_t used;
+	size_t size;
+	max_align_t data[];
+};
+
+struct intern_ent {
+	const char *s;
+	size_t n;
+	uint32_t hash;
+};
+
+struct vms_pool {
+	struct chunk *chunks;
+	struct intern_ent *tab;  /* open addressing, power of two */
+	size_t tabsize;
+	size_t tabused;
+};
+
+static const char *const errmsgs[] = {
+#define X(name, msg) msg,
+	VMS_ERRORS(X)
+#undef X
+};
+
+const char *
+vms_errcode_str(enum vms_errcode code)
+{
+	if ((unsigned)code >= VMS_E__COUNT)
+		return "unknown error";
+	return errmsgs[code];
+}
+
+int
+vms_err_set(struct vms_err *err, enum vms_errcode code, int sys,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	err->code = code;
+	err->sys = sys;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+vms_err_nomem(struct vms_err *err)
+{
+	return vms_err_set(err, VMS_E_NOMEM, ENOMEM, "out of memory");
+}
+
+static const char *const ctr_keys[] = {
+#define X(e, key, smaps) #key,
+	VMS_COUNTERS(X)
+#undef X
+};
+static const char *const ctr_smaps[] = {
+#define X(e, key, smaps) smaps,
+	VMS_COUNTERS(X)
+#undef X
+};
+static const char *const vmf_names[] = {
+#define X(e, s) s,
+	VMS_VMFLAGS(X)
+#undef X
+};
+static const char *const label_names[] = {
+#define X(e, s) s,
+	VMS_LABELS(X)
+#undef X
+};
+static const char *const role_names[] = {
+#define X(e, s) s,
+	VMS_ROLES(X)
+#undef X
+};
+static const char *const share_names[] = {
+#define X(e, s) s,
+	VMS_SHARES(X)
+#undef X
+};
+
+const char *
+vms_counter_key(enum vms_counter c)
+{
+	return (unsigned)c < VMS_C__COUNT ? ctr_keys[c] : NULL;
+}
+
+const char *
+vms_counter_smaps_key(enum vms_counter c)
+{
+	return (unsigned)c < VMS_C__COUNT ? ctr_smaps[c] : NULL;
+}
+
+const char *
+vms_vmflag_name(enum vms_vmflag f)
+{
+	return (unsigned)f < VMS_VMF__COUNT ? vmf_names[f] : NULL;
+}
+
+int
+vms_vmflag_lookup(const char *s, size_t n)
+{
+	if (n != 2)
+		return -1;
+	for (int i = 0; i < VMS_VMF__COUNT; i++)
+		if (vmf_names[i][0] == s[0] && vmf_names[i][1] == s[1])
+			return i;
+	return -1;
+}
+
+const char *
+vms_label_name(enum vms_label l)
+{
+	return (unsigned)l < VMS_LABEL__COUNT ? label_names[l] : NULL;
+}
+
+const char *
+vms_role_name(enum vms_role r)
+{
+	return (unsigned)r < VMS_ROLE__COUNT ? role_names[r] : NULL;
+}
+
+const char *
+vms_share_name(enum vms_share s)
+{
+	return (unsigned)s < VMS_SHARE__COUNT ? share_names[s] : NULL;
+}
+
+struct vms_map *
+vms_map_new(struct vms_err *err)
+{
+	struct vms_map *map = calloc(1, sizeof(*map));
+
+	if (map == NULL || (map->pool = calloc(1, sizeof(*map->pool))) == NULL) {
+		free(map);
+		vms_err_nomem(err);
+		return NULL;
+	}
+	return map;
+}
+
+void
+vms_map_free(struct vms_map *map)
+{
+	struct chunk *c, *next;
+
+	if (map == NULL)
+		return;
+	if (map->pool != NULL) {
+		for (c = map->pool->chunks; c != NULL; c = next) {
+			next = c->next;
+			free(c);
+		}
+		free(map->pool->tab);
+		free(map->pool);
+	}
+	free(map->regions);
+	free(map->threads);
+	free(map->auxv);
+	free(map->warnings);
+	free(map);
+}
+
+int
+vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
+	 struct vms_err *err)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return vms_err_set(err, VMS_E_LIMIT, 0, "too many entries");
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elem)
+		return vms_err_set(err, VMS_E_LIMIT, 0, "too many entries");
+	p = realloc(*arr, ncap * elem);
+	if (p == NULL)
+		return vms_err_nomem(err);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct vms_region *
+vms_map_add(struct vms_map *map, struct vms_err *err)
+{
+	struct vms_region *r;
+
+	if (vms_grow((void **)&map->regions, &map->cap, map->nregions + 1,
+		     sizeof(*map->regions), err) < 0)
+		return NULL;
+	r = &map->regions[map->nregions++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+struct vms_thread *
+vms_map_add_thread(struct vms_map *map, struct vms_err *err)
+{
+	size_t cap = map->nthreads;
+	struct vms_thread *t;
+
+	/* The capacity is the count rounded up to a power of two. */
+	if ((map->nthreads & (map->nthreads - 1)) == 0 &&
+	    vms_grow((void **)&map->threads, &cap, map->nthreads + 1,
+		     sizeof(*map->threads), err) < 0)
+		return NULL;
+	t = &map->threads[map->nthreads++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+void *
+vms_map_alloc(struct vms_map *map, size_t size, struct vms_err *err)
+{
+	struct vms_pool *pool = map->pool;
+	struct chunk *c = pool->chunks;
+	size_t align = sizeof(max_align_t);
+	size_t need = (size + align - 1) & ~(align - 1);
+	void *p;
+
+	if (size > SIZE_MAX - align) {
+		vms_err_set(err, VMS_E_LIMIT, 0, "allocation too large");
+		return NULL;
+	}
+	if (need == 0)
+		need = align;
+	if (c == NULL || c->size - c->used < need) {
+		size_t sz = need > POOL_CHUNK ? need : POOL_CHUNK;
+
+		if (sz > SIZE_MAX - sizeof(*c)) {
+			vms_err_set(err, VMS_E_LIMIT, 0, "allocation too large");
+			return NULL;
+		}
+		c = malloc(sizeof(*c) + sz);
+		if (c == NULL) {
+			vms_err_nomem(err);
+			return NULL;
+		}
+		c->size = sz;
+		c->used = 0;
+		/* A large one-off block goes behind the current chunk. */
+		if (sz > POOL_CHUNK && pool->chunks != NULL) {
+			c->next = pool->chunks->next;
+			pool->chunks->next = c;
+		} else {
+			c->next = pool->chunks;
+			pool->chunks = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	return p;
+}
+
+const char *
+vms_map_strndup(struct vms_map *map, const char *s, size_t n,
+		struct vms_err *err)
+{
+	char *p;
+
+	if (n == SIZE_MAX) {
+		vms_err_set(err, VMS_E_LIMIT, 0, "string too long");
+		return NULL;
+	}
+	p = vms_map_alloc(map, n + 1, err);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+const char *
+vms_map_strdup(struct vms_map *map, const char *s, struct vms_err *err)
+{
+	return vms_map_strndup(map, s, strlen(s), err);
+}
+
+static uint32_t
+fnv1a(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+const char *
+vms_map_intern(struct vms_map *map, const char *s, size_t n,
+	       struct vms_err *err)
+{
+	struct vms_pool *pool = map->pool;
+	uint32_t h = fnv1a(s, n);
+	struct intern_ent *e;
+	const char *copy;
+	size_t i;
+
+	if (pool->tabused * 2 >= pool->tabsize) {
+		size_t nsize = pool->tabsize ? pool->tabsize * 2 : 256;
+		struct intern_ent *nt;
+
+		if (nsize > SIZE_MAX / sizeof(*nt))
+			return vms_map_strndup(map, s, n, err);
+		nt = calloc(nsize, sizeof(*nt));
+		if (nt == NULL) {
+			vms_err_nomem(err);
+			return NULL;
+		}
+		for (i = 0; i < pool->tabsize; i++) {
+			struct intern_ent *o = &pool->tab[i];
+			size_t j;
+
+			if (o->s == NULL)
+				continue;
+			for (j = o->hash & (nsize - 1); nt[j].s != NULL;
+			     j = (j + 1) & (nsize - 1))
+				;
+			nt[j] = *o;
+		}
+		free(pool->tab);
+		pool->tab = nt;
+		pool->tabsize = nsize;
+	}
+	for (i = h & (pool->tabsize - 1);; i = (i + 1) & (pool->tabsize - 1)) {
+		e = &pool->tab[i];
+		if (e->s == NULL)
+			break;
+		if (e->hash == h && e->n == n && memcmp(e->s, s, n) == 0)
+			return e->s;
+	}
+	copy = vms_map_strndup(map, s, n, err);
+	if (copy == NULL)
+		return NULL;
+	e->s = copy;
+	e->n = n;
+	e->hash = h;
+	pool->tabused++;
+	return copy;
+}
+
+int
+vms_map_warn(struct vms_map *map, const char *fmt, ...)
+{
+	size_t cap = map->nwarnings;
+	char buf[512];
+	const char *w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* The same damage repeated a thousand times is one warning. */
+	for (size_t i = 0; i < map->nwarnings; i++)
+		if (strcmp(map->warnings[i], buf) == 0)
+			return 0;
+	if (map->nwarnings >= VMS_MAX_WARNINGS)
+		return 0;
+	if ((map->nwarnings & (map->nwarnings - 1)) == 0 &&
+	    vms_grow((void **)&map->warnings, &cap, map->nwarnings + 1,
+		     sizeof(*map->warnings), NULL) < 0)
+		return -1;
+	w = vms_map_strdup(map, buf, NULL);
+	if (w == NULL)
+		return -1;
+	map->warnings[map->nwarnings++] = w;
+	return 0;
+}
+
+static int
+cmp_region(const void *a, const void *b)
+{
+	const struct vms_region *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return 0;
+}
+
+int
+vms_map_finish(struct vms_map *map, struct vms_err *err)
+{
+	size_t i, out;
+	int sorted = 1;
+
+	for (i = 1; i < map->nregions && sorted; i++)
+		if (cmp_region(&map->regions[i - 1], &map->regions[i]) > 0)
+			sorted = 0;
+	if (!sorted)
+		qsort(map->regions, map->nregions, sizeof(*map->regions),
+		      cmp_region);
+	/*
+	 * Drop empty and inverted regions, and clip overlaps: a view must be
+	 * able to trust that the list is a partition of part of the space.
+	 */
+	for (i = 0, out = 0; i < map->nregions; i++) {
+		struct vms_region *r = &map->regions[i];
+
+		if (r->end <= r->start) {
+			if (vms_map_warn(map,
+					 "region at 0x%" PRIx64 " is empty or "
+					 "inverted: dropped",
+					 r->start) < 0)
+				return vms_err_nomem(err);
+			continue;
+		}
+		if (out > 0 && map->regions[out - 1].end > r->start) {
+			struct vms_region *prev = &map->regions[out - 1];
+
+			if (vms_map_warn(map,
+					 "regions at 0x%" PRIx64 " and 0x%" PRIx64
+					 " overlap: the later one is clipped",
+					 prev->start, r->start) < 0)
+				return vms_err_nomem(err);
+			if (r->end <= prev->end)
+				continue;
+			if (r->has & VMS_HAS_OFFSET)
+				r->offset += prev->end - r->start;
+			r->start = prev->end;
+		}
+		if (out != i)
+			map->regions[out] = *r;
+		out++;
+	}
+	map->nregions = out;
+	return vms_map_label(map, err);
+}
+
+size_t
+vms_map_lower_bound(const struct vms_map *map, uint64_t addr)
+{
+	size_t lo = 0, hi = map->nregions;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->regions[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct vms_region *
+vms_map_find(const struct vms_map *map, uint64_t addr)
+{
+	size_t i = vms_map_lower_bound(map, addr);
+
+	if (i < map->nregions && map->regions[i].start <= addr)
+		return &map->regions[i];
+	return NULL;
+}

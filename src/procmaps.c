@@ -1,0 +1,467 @@
+/*
+ * procmaps.c - parse the text of /proc/PID/maps and /proc/PID/smaps
+ * (proc(5); fs/proc/task_mmu.c fixes the layout):
+ *
+ *   start-end perms offset major:minor inode  [pad to column 73] pathname
+ *   Key:   value kB        (smaps only; also THPeligible, ProtectionKey,
+ *                           VmFlags: rd wr ...)
+ *
+ * The kernel writes '\n' in a pathname as "\012" and marks an unlinked
+ * file with " (deleted)"; the live reader decides whether that suffix is
+ * real.  The parser is fed pieces of text and never needs the whole.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Where the kernel pads the pathname to on 64-bit and 32-bit kernels. */
+#define PAD64 73
+#define PAD32 49
+
+#define DELETED_SUFFIX " (deleted)"
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Parse hex digits at *s (at most 16); -1 if none or too many. */
+static int
+gethex(const char **s, const char *e, uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t x = 0;
+	int d, n = 0;
+
+	while (p < e && (d = hexval((unsigned char)*p)) >= 0) {
+		if (++n > 16)
+			return -1;
+		x = x << 4 | (uint64_t)d;
+		p++;
+	}
+	if (n == 0)
+		return -1;
+	*s = p;
+	*v = x;
+	return 0;
+}
+
+static int
+getdec(const char **s, const char *e, uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t x = 0;
+
+	if (p >= e || *p < '0' || *p > '9')
+		return -1;
+	for (; p < e && *p >= '0' && *p <= '9'; p++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	*s = p;
+	*v = x;
+	return 0;
+}
+
+static int
+expect(const char **s, const char *e, char c)
+{
+	if (*s >= e || **s != c)
+		return -1;
+	(*s)++;
+	return 0;
+}
+
+static int
+bad_line(struct vms_maps_parser *p, const char *what, struct vms_err *err)
+{
+	return vms_err_set(err, VMS_E_CORRUPT, 0, "%s:%" PRIu64 ": %s",
+			   p->name, p->line, what);
+}
+
+/* Store a pathname: decode "\012", intern, note " (deleted)". */
+static int
+set_name(struct vms_maps_parser *p, struct vms_region *r, const char *s,
+	 size_t n, struct vms_err *err)
+{
+	const size_t dl = sizeof(DELETED_SUFFIX) - 1;
+	char stackbuf[512], *buf = stackbuf;
+	const char *v;
+	size_t i, o;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if (s[0] == '[' && s[n - 1] == ']') {
+		v = vms_map_intern(p->map, s, n, err);
+		if (v == NULL)
+			return -1;
+		r->name = v;
+		return 0;
+	}
+	if (n >= dl && memcmp(s + n - dl, DELETED_SUFFIX, dl) == 0)
+		r->flags |= VMS_RF_DELETED;  /* a claim, checked by the reader */
+	if (memchr(s, '\\', n) == NULL) {
+		v = vms_map_intern(p->map, s, n, err);
+		goto out;
+	}
+	if (n > sizeof(stackbuf) && (buf = malloc(n)) == NULL)
+		return vms_err_nomem(err);
+	for (i = 0, o = 0; i < n; i++) {
+		if (s[i] == '\\' && n - i >= 4 && memcmp(s + i, "\\012", 4) == 0) {
+			buf[o++] = '\n';
+			i += 3;
+		} else {
+			buf[o++] = s[i];
+		}
+	}
+	v = vms_map_intern(p->map, buf, o, err);
+	if (buf != stackbuf)
+		free(buf);
+out:
+	if (v != NULL) {
+		r->path = v;
+		rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * The name starts at the kernel's pad column when the prefix is shorter,
+ * so that a file whose name begins with spaces keeps them.
+ */
+static const char *
+name_start(const char *line, size_t prefix, size_t len)
+{
+	static const size_t pads[] = {PAD64, PAD32};
+	size_t i;
+
+	for (size_t k = 0; k < sizeof(pads) / sizeof(pads[0]); k++) {
+		if (prefix > pads[k] || len <= pads[k])
+			continue;
+		for (i = prefix; i < pads[k] && line[i] == ' '; i++)
+			;
+		if (i == pads[k])
+			return line + pads[k];
+	}
+	for (i = prefix; i < len && line[i] == ' '; i++)
+		;
+	return line + i;
+}
+
+/* Check mode: does this header match the next region of the map? */
+static int
+check_header(struct vms_maps_parser *p, uint64_t start, uint64_t end,
+	     const char *s, const char *e)
+{
+	const struct vms_region *r;
+	uint64_t off, maj, min, ino;
+	uint8_t prot;
+
+	if (p->differs)
+		return 0;
+	if (p->checked >= p->map->nregions) {
+		p->differs = 1;
+		return 0;
+	}
+	r = &p->map->regions[p->checked++];
+	prot = (uint8_t)((s[0] == 'r' ? VMS_PROT_R : 0) |
+			 (s[1] == 'w' ? VMS_PROT_W : 0) |
+			 (s[2] == 'x' ? VMS_PROT_X : 0));
+	s += 5;
+	if (gethex(&s, e, &off) < 0 || expect(&s, e, ' ') < 0 ||
+	    gethex(&s, e, &maj) < 0 || expect(&s, e, ':') < 0 ||
+	    gethex(&s, e, &min) < 0 || expect(&s, e, ' ') < 0 ||
+	    getdec(&s, e, &ino) < 0 || r->start != start || r->end != end ||
+	    r->prot != prot || r->offset != off || r->inode != ino)
+		p->differs = 1;
+	return 0;
+}
+
+static int
+parse_header(struct vms_maps_parser *p, const char *s, const char *e,
+	     struct vms_err *err)
+{
+	const char *line = s;
+	uint64_t start, end, off, maj, min, ino;
+	struct vms_region *r;
+	size_t prefix, len = (size_t)(e - s);
+
+	if (gethex(&s, e, &start) < 0 || expect(&s, e, '-') < 0 ||
+	    gethex(&s, e, &end) < 0 || expect(&s, e, ' ') < 0)
+		return bad_line(p, "bad address range", err);
+	if (e - s < 5 || s[4] != ' ' || (s[0] != 'r' && s[0] != '-') ||
+	    (s[1] != 'w' && s[1] != '-') || (s[2] != 'x' && s[2] != '-') ||
+	    (s[3] != 's' && s[3] != 'p'))
+		return bad_line(p, "bad permissions", err);
+	if (p->check)
+		return check_header(p, start, end, s, e);
+	r = vms_map_add(p->map, err);
+	if (r == NULL)
+		return -1;
+	p->cur = p->map->nregions;
+	r->start = start;
+	r->end = end;
+	r->prot = (uint8_t)((s[0] == 'r' ? VMS_PROT_R : 0) |
+			    (s[1] == 'w' ? VMS_PROT_W : 0) |
+			    (s[2] == 'x' ? VMS_PROT_X : 0));
+	r->flags = s[3] == 's' ? VMS_RF_SHARED : 0;
+	s += 5;
+	if (gethex(&s, e, &off) < 0 || expect(&s, e, ' ') < 0 ||
+	    gethex(&s, e, &maj) < 0 || expect(&s, e, ':') < 0 ||
+	    gethex(&s, e, &min) < 0 || expect(&s, e, ' ') < 0 ||
+	    getdec(&s, e, &ino) < 0)
+		return bad_line(p, "bad offset, device or inode", err);
+	if (maj > UINT32_MAX || min > UINT32_MAX)
+		return bad_line(p, "device number out of range", err);
+	r->offset = off;
+	r->dev_major = (uint32_t)maj;
+	r->dev_minor = (uint32_t)min;
+	r->inode = ino;
+	r->has |= VMS_HAS_PROT | VMS_HAS_OFFSET | VMS_HAS_DEVINO |
+		  VMS_HAS_SHARED;
+	if (s == e)
+		return 0;
+	if (*s != ' ')
+		return bad_line(p, "junk after inode", err);
+	s++;
+	prefix = (size_t)(s - line);
+	s = name_start(line, prefix, len);
+	return set_name(p, r, s, (size_t)(e - s), err);
+}
+
+static int
+parse_vmflags(struct vms_maps_parser *p, struct vms_region *r, const char *s,
+	      const char *e, struct vms_err *err)
+{
+	char other[256];
+	size_t olen = 0;
+
+	r->vmflags = 0;
+	while (s < e) {
+		const char *w;
+		int f;
+
+		while (s < e && *s == ' ')
+			s++;
+		w = s;
+		while (s < e && *s != ' ')
+			s++;
+		if (s == w)
+			break;
+		f = vms_vmflag_lookup(w, (size_t)(s - w));
+		if (f >= 0) {
+			r->vmflags |= UINT64_C(1) << f;
+		} else if (olen + (size_t)(s - w) + 1 < sizeof(other)) {
+			if (olen > 0)
+				other[olen++] = ' ';
+			memcpy(other + olen, w, (size_t)(s - w));
+			olen += (size_t)(s - w);
+		}
+	}
+	r->has |= VMS_HAS_VMFLAGS;
+	if (olen > 0) {
+		r->vmflags_other = vms_map_intern(p->map, other, olen, err);
+		if (r->vmflags_other == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* The counter a smaps key names, or -1. */
+static int
+counter_of(const char *k, size_t n)
+{
+	/* Dispatch on the first letter, then compare: ~25 keys. */
+	static const struct {
+		char c;
+		int ctr;
+	} first[] = {
+#define X(e, key, smaps) {smaps[0], VMS_C_##e},
+		VMS_COUNTERS(X)
+#undef X
+	};
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
+		const char *name;
+
+		if (first[i].c != k[0])
+			continue;
+		name = vms_counter_smaps_key((enum vms_counter)first[i].ctr);
+		if (strlen(name) == n && memcmp(name, k, n) == 0)
+			return first[i].ctr;
+	}
+	return -1;
+}
+
+static int
+parse_key(struct vms_maps_parser *p, const char *s, const char *e,
+	  struct vms_err *err)
+{
+	const char *k = s, *colon = memchr(s, ':', (size_t)(e - s));
+	struct vms_region *r;
+	size_t kn;
+	uint64_t v;
+	int c;
+
+	if (colon == NULL)
+		return bad_line(p, "neither a mapping nor a \"Key:\" line", err);
+	if (p->cur == 0)
+		return bad_line(p, "key before the first mapping", err);
+	r = &p->map->regions[p->cur - 1];
+	kn = (size_t)(colon - k);
+	s = colon + 1;
+	if (kn == 7 && memcmp(k, "VmFlags", 7) == 0)
+		return parse_vmflags(p, r, s, e, err);
+	while (s < e && *s == ' ')
+		s++;
+	c = counter_of(k, kn);
+	if (c >= 0) {
+		if (getdec(&s, e, &v) < 0)
+			return bad_line(p, "bad number", err);
+		if (e - s == 3 && memcmp(s, " kB", 3) == 0) {
+			if (v > UINT64_MAX / 1024)
+				return bad_line(p, "number out of range", err);
+			v *= 1024;
+		} else if (s != e) {
+			return bad_line(p, "bad unit", err);
+		}
+		r->counters[c] = v;
+		r->has |= VMS_HAS_CTR(c);
+		return 0;
+	}
+	if (kn == 11 && memcmp(k, "THPeligible", 11) == 0) {
+		if (getdec(&s, e, &v) < 0 || v > 1)
+			return bad_line(p, "bad THPeligible", err);
+		r->thp_eligible = (int8_t)v;
+		r->has |= VMS_HAS_THP;
+	} else if (kn == 13 && memcmp(k, "ProtectionKey", 13) == 0) {
+		if (getdec(&s, e, &v) < 0 || v > 127)
+			return bad_line(p, "bad ProtectionKey", err);
+		r->pkey = (int8_t)v;
+		r->has |= VMS_HAS_PKEY;
+	}
+	/* Size is end - start; other keys are newer than this parser. */
+	return 0;
+}
+
+void
+vms_maps_parser_init(struct vms_maps_parser *p, struct vms_map *map,
+		     int smaps, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	p->map = map;
+	p->smaps = smaps;
+	p->name = name;
+}
+
+void
+vms_maps_parser_check(struct vms_maps_parser *p, struct vms_map *map,
+		      const char *name)
+{
+	vms_maps_parser_init(p, map, 0, name);
+	p->check = 1;
+}
+
+/* Is this line a mapping header: hex digits then '-'? */
+static int
+is_header(const char *s, const char *e)
+{
+	const char *q = s;
+
+	while (q < e && hexval((unsigned char)*q) >= 0)
+		q++;
+	return q > s && q < e && *q == '-';
+}
+
+ssize_t
+vms_maps_parser_feed(struct vms_maps_parser *p, const char *buf, size_t len,
+		     int eof, struct vms_err *err)
+{
+	const char *s = buf, *end = buf + len;
+
+	if (len > SSIZE_MAX)
+		return vms_err_set(err, VMS_E_LIMIT, 0, "%s: input too large",
+				   p->name);
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *e = nl != NULL ? nl : end;
+		int rc;
+
+		if (nl == NULL && !eof)
+			break;
+		p->line++;
+		if (e == s)
+			rc = 0;
+		else if (!p->smaps || is_header(s, e))
+			rc = parse_header(p, s, e, err);
+		else
+			rc = parse_key(p, s, e, err);
+		if (rc < 0)
+			return -1;
+		s = nl != NULL ? nl + 1 : end;
+	}
+	return (ssize_t)(s - buf);
+}
+
+int
+vms_parse_maps_mem(struct vms_map *map, const char *buf, size_t len,
+		   int smaps, const char *name, struct vms_err *err)
+{
+	struct vms_maps_parser p;
+
+	vms_maps_parser_init(&p, map, smaps, name);
+	return vms_maps_parser_feed(&p, buf, len, 1, err) < 0 ? -1 : 0;
+}
+
+int
+vms_parse_maps(struct vms_map *map, FILE *in, int smaps, const char *name,
+	       struct vms_err *err)
+{
+	struct vms_maps_parser p;
+	size_t have = 0, cap = 64 * 1024;
+	char *buf = malloc(cap);
+	int rc = -1;
+
+	if (buf == NULL)
+		return vms_err_nomem(err);
+	vms_maps_parser_init(&p, map, smaps, name);
+	for (;;) {
+		size_t got;
+		ssize_t used;
+		int eof;
+
+		if (have == cap &&
+		    vms_grow((void **)&buf, &cap, cap + 1, 1, err) < 0)
+			goto out;
+		got = fread(buf + have, 1, cap - have, in);
+		if (got == 0 && ferror(in)) {
+			vms_err_set(err, VMS_E_IO, errno, "%s: %s", name,
+				    strerror(errno));
+			goto out;
+		}
+		have += got;
+		eof = got == 0;
+		used = vms_maps_parser_feed(&p, buf, have, eof, err);
+		if (used < 0)
+			goto out;
+		memmove(buf, buf + used, have - (size_t)used);
+		have -= (size_t)used;
+		if (eof)
+			break;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}

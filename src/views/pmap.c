@@ -1,0 +1,639 @@
+/*
+ * pmap.c - the Solaris/illumos pmap(1) view and its modes (default, -x,
+ * -S, -s, -r), plus the procps pmap modes Linux users expect (-X, -XX,
+ * -d).  Column layouts follow the illumos format strings: addresses are 8
+ * or 16 upper-case hex digits by the target's data model, sizes in
+ * kilobytes, a zero printed as "-" and a value the source cannot know as
+ * "?".  The mode letters are rwxsR and a trailing '*' for a region whose
+ * contents are not (all) in the dump; a letter the source cannot know is
+ * a blank.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "viewutil.h"
+
+#define KB(x) (((x) + 1023) / 1024)
+
+struct cols {
+	int aw;   /* address width */
+	int sw;   /* size column width */
+};
+
+static struct cols
+cols_of(const struct vms_map *map)
+{
+	struct cols c;
+
+	c.aw = vms_view_addr_width(map);
+	c.sw = c.aw == 16 ? 11 : 8;
+	return c;
+}
+
+/* "rwxsR*": a letter the source does not know is a blank. */
+static const char *
+mode(const struct vms_region *r, char *buf)
+{
+	int prot = (r->has & VMS_HAS_PROT) != 0;
+
+	buf[0] = !prot ? ' ' : (r->prot & VMS_PROT_R) ? 'r' : '-';
+	buf[1] = !prot ? ' ' : (r->prot & VMS_PROT_W) ? 'w' : '-';
+	buf[2] = !prot ? ' ' : (r->prot & VMS_PROT_X) ? 'x' : '-';
+	buf[3] = !(r->has & VMS_HAS_SHARED) ? ' ' :
+		 (r->flags & VMS_RF_SHARED) ? 's' : '-';
+	buf[4] = !(r->has & VMS_HAS_VMFLAGS) ? ' ' :
+		 (r->vmflags & VMS_VMF(NR)) ? 'R' : '-';
+	buf[5] = (r->flags & VMS_RF_PARTIAL) ? '*' : ' ';
+	buf[6] = '\0';
+	return buf;
+}
+
+/*
+ * The name column: Solaris indents bracketed names by two spaces so that
+ * they stand apart from paths; -x shows only a file's last component.
+ */
+static const char *
+name_of(const struct vms_region *r, const struct vms_view_opts *o, int base,
+	char *buf, size_t size)
+{
+	int raw = (o->flags & VMS_VIEW_RAW) != 0;
+	char tmp[4096 + 64];
+	const char *n = vms_view_name(r, raw, tmp, sizeof(tmp));
+
+	if (raw || vms_view_is_file(r)) {
+		const char *slash = strrchr(n, '/');
+
+		if (base && !(o->flags & VMS_VIEW_FULLPATH) && slash != NULL)
+			n = slash + 1;
+		snprintf(buf, size, "%s", n);
+	} else {
+		snprintf(buf, size, "  %s", n);
+	}
+	return buf;
+}
+
+static void
+fault_note(FILE *out, const struct vms_region *r)
+{
+	if (r->flags & VMS_RF_FAULT)
+		fputs("  <- fault", out);
+}
+
+/* printK: a number of kilobytes, "-" for zero, "?" for unknown. */
+static void
+print_k(FILE *out, int width, int known, uint64_t bytes)
+{
+	if (!known)
+		fprintf(out, "%*s", width, VMS_UNKNOWN_MARK);
+	else if (bytes == 0)
+		fprintf(out, "%*s", width, "-");
+	else
+		fprintf(out, "%*" PRIu64, width, bytes / 1024);
+}
+
+static void
+print_ctr(FILE *out, int width, const struct vms_region *r,
+	  enum vms_counter c)
+{
+	uint64_t v = 0;
+	int known = vms_region_get(r, c, &v) == 0;
+
+	print_k(out, width, known, v);
+}
+
+static void
+print_sum(FILE *out, int width, const struct vms_sum *s)
+{
+	print_k(out, width, s->known, s->v);
+}
+
+/* The part of a region inside the -A range (Solaris clips rows). */
+static void
+clip(const struct vms_region *r, const struct vms_view_opts *o,
+     uint64_t *start, uint64_t *end)
+{
+	*start = r->start;
+	*end = r->end;
+	if (!(o->flags & VMS_VIEW_RANGE))
+		return;
+	if (*start < o->lo)
+		*start = o->lo & ~UINT64_C(0xfff);
+	if (o->hi != UINT64_MAX && *end > o->hi + 1)
+		*end = (o->hi + 0x1000) & ~UINT64_C(0xfff);
+	if (*end > r->end)
+		*end = r->end;
+	if (*start < r->start)
+		*start = r->start;
+}
+
+static int
+print_map_rows(FILE *out, const struct vms_map *map,
+	       const struct vms_view_opts *o, int reserved_only)
+{
+	struct cols c = cols_of(map);
+	uint64_t total = 0;
+	char name[4200], m[8];
+
+	if (!(o->flags & VMS_VIEW_QUIET))
+		vms_view_print_title(out, map);
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+		uint64_t s, e;
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		if (reserved_only && (!(r->has & VMS_HAS_PROT) || r->prot != 0))
+			continue;
+		clip(r, o, &s, &e);
+		if (e <= s)
+			continue;
+		fprintf(out, "%0*" PRIX64 " %*" PRIu64 "K %-6s %s", c.aw, s,
+			c.sw - 1, KB(e - s), mode(r, m),
+			name_of(r, o, 0, name, sizeof(name)));
+		fault_note(out, r);
+		fputc('\n', out);
+		total += KB(e - s);
+	}
+	if (!(o->flags & VMS_VIEW_QUIET))
+		fprintf(out, " %stotal  %*" PRIu64 "K\n",
+			c.aw == 16 ? "        " : "", c.sw, total);
+	return 0;
+}
+
+static int
+print_default(FILE *out, const struct vms_map *map,
+	      const struct vms_view_opts *o)
+{
+	return print_map_rows(out, map, o, 0);
+}
+
+static int
+print_reserved(FILE *out, const struct vms_map *map,
+	       const struct vms_view_opts *o)
+{
+	return print_map_rows(out, map, o, 1);
+}
+
+/* "4K", "2M", "1G" */
+static const char *
+pgsz(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes >= (UINT64_C(1) << 30) && bytes % (UINT64_C(1) << 30) == 0)
+		snprintf(buf, size, "%" PRIu64 "G", bytes >> 30);
+	else if (bytes >= (UINT64_C(1) << 20) && bytes % (UINT64_C(1) << 20) == 0)
+		snprintf(buf, size, "%" PRIu64 "M", bytes >> 20);
+	else if (bytes >= 1024 && bytes % 1024 == 0)
+		snprintf(buf, size, "%" PRIu64 "K", bytes >> 10);
+	else
+		snprintf(buf, size, "%" PRIu64 "b", bytes);
+	return buf;
+}
+
+/*
+ * The page sizes in use: "-" when nothing is mapped, the kernel page size,
+ * "+2M" when transparent huge pages back part of it, "?" when unknown.
+ */
+static const char *
+page_sizes(const struct vms_region *r, char *buf, size_t size)
+{
+	uint64_t kp, mmu = 0, rss, huge = 0, v;
+	char a[32], b[32];
+
+	if (vms_region_get(r, VMS_C_KERNEL_PAGE, &kp) < 0 ||
+	    vms_region_get(r, VMS_C_RSS, &rss) < 0)
+		return VMS_UNKNOWN_MARK;
+	if (rss == 0)
+		return "-";
+	if (vms_region_get(r, VMS_C_MMU_PAGE, &mmu) < 0)
+		mmu = kp;
+	if (vms_region_get(r, VMS_C_ANON_HUGE, &v) == 0)
+		huge += v;
+	if (vms_region_get(r, VMS_C_SHMEM_PMD, &v) == 0)
+		huge += v;
+	if (vms_region_get(r, VMS_C_FILE_PMD, &v) == 0)
+		huge += v;
+	pgsz(mmu != kp ? mmu : kp, a, sizeof(a));
+	if (huge > 0 && kp < (kp / 8) * kp) {
+		pgsz(kp * (kp / 8), b, sizeof(b));
+		if (huge >= rss)
+			snprintf(buf, size, "%s", b);
+		else
+			snprintf(buf, size, "%s+%s", a, b);
+		return buf;
+	}
+	snprintf(buf, size, "%s", a);
+	return buf;
+}
+
+static void
+x_header(FILE *out, const struct cols *c, int pg)
+{
+	fprintf(out, "%*s%*s%*s%*s%*s %sMode   Mapped File\n", c->aw,
+		"Address", c->sw, "Kbytes", c->sw, "RSS", c->sw, "Anon", c->sw,
+		"Locked", pg ? "Pgsz " : "");
+}
+
+static void
+bar(FILE *out, const struct cols *c, int n)
+{
+	const char *b = c->aw == 16 ? "----------" : "-------";
+
+	fputs(c->aw == 16 ? "------" : "-", out);
+	for (int i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? " " : "", b);
+	fputc('\n', out);
+	fprintf(out, "%stotal Kb", c->aw == 16 ? "        " : "");
+}
+
+static int
+print_x_common(FILE *out, const struct vms_map *map,
+	       const struct vms_view_opts *o, int pg)
+{
+	struct cols c = cols_of(map);
+	struct vms_sum rss, anon, locked;
+	uint64_t size = 0;
+	char name[4200], m[8], ps[80];
+
+	vms_sum_init(&rss);
+	vms_sum_init(&anon);
+	vms_sum_init(&locked);
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		vms_view_print_title(out, map);
+		x_header(out, &c, pg);
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		fprintf(out, "%0*" PRIX64, c.aw, r->start);
+		print_k(out, c.sw, 1, KB(vms_region_size(r)) * 1024);
+		print_ctr(out, c.sw, r, VMS_C_RSS);
+		print_ctr(out, c.sw, r, VMS_C_ANONYMOUS);
+		print_ctr(out, c.sw, r, VMS_C_LOCKED);
+		if (pg)
+			fprintf(out, " %4s", page_sizes(r, ps, sizeof(ps)));
+		fprintf(out, " %-6s %s", mode(r, m),
+			name_of(r, o, 1, name, sizeof(name)));
+		fault_note(out, r);
+		fputc('\n', out);
+		size += KB(vms_region_size(r));
+		vms_sum_add(&rss, r, VMS_C_RSS);
+		vms_sum_add(&anon, r, VMS_C_ANONYMOUS);
+		vms_sum_add(&locked, r, VMS_C_LOCKED);
+	}
+	if (o->flags & VMS_VIEW_QUIET)
+		return 0;
+	bar(out, &c, 5);
+	print_k(out, c.sw, 1, size * 1024);
+	print_sum(out, c.sw, &rss);
+	print_sum(out, c.sw, &anon);
+	print_sum(out, c.sw, &locked);
+	fputc('\n', out);
+	return 0;
+}
+
+static int
+print_x(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	return print_x_common(out, map, o, 0);
+}
+
+static int
+print_xs(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	return print_x_common(out, map, o, 1);
+}
+
+static int
+print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	struct cols c = cols_of(map);
+	struct vms_sum swap;
+	uint64_t size = 0;
+	char name[4200], m[8];
+
+	vms_sum_init(&swap);
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		vms_view_print_title(out, map);
+		fprintf(out, "%*s%*s%*s Mode   Mapped File\n", c.aw, "Address",
+			c.sw, "Kbytes", c.sw, "Swap");
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		fprintf(out, "%0*" PRIX64, c.aw, r->start);
+		print_k(out, c.sw, 1, KB(vms_region_size(r)) * 1024);
+		print_ctr(out, c.sw, r, VMS_C_SWAP);
+		fprintf(out, " %-6s %s", mode(r, m),
+			name_of(r, o, 1, name, sizeof(name)));
+		fault_note(out, r);
+		fputc('\n', out);
+		size += KB(vms_region_size(r));
+		vms_sum_add(&swap, r, VMS_C_SWAP);
+	}
+	if (o->flags & VMS_VIEW_QUIET)
+		return 0;
+	bar(out, &c, 3);
+	print_k(out, c.sw, 1, size * 1024);
+	print_sum(out, c.sw, &swap);
+	fputc('\n', out);
+	return 0;
+}
+
+static int
+print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	struct cols c = cols_of(map);
+	uint64_t total = 0;
+	char name[4200], m[8], ps[80];
+
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		vms_view_print_title(out, map);
+		fprintf(out, "%*s %*s %4s %-6s %s\n", c.aw, "Address", c.sw - 1,
+			"Bytes", "Pgsz", "Mode ", "Mapped File");
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+		uint64_t s, e;
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		clip(r, o, &s, &e);
+		if (e <= s)
+			continue;
+		fprintf(out, "%0*" PRIX64 " %*" PRIu64 "K %4s %-6s %s", c.aw, s,
+			c.sw - 1, KB(e - s), page_sizes(r, ps, sizeof(ps)),
+			mode(r, m), name_of(r, o, 0, name, sizeof(name)));
+		fault_note(out, r);
+		fputc('\n', out);
+		total += KB(e - s);
+	}
+	if (!(o->flags & VMS_VIEW_QUIET))
+		fprintf(out, " %stotal  %*" PRIu64 "K\n",
+			c.aw == 16 ? "        " : "", c.sw, total);
+	return 0;
+}
+
+/*
+ * procps -X and -XX: one column per smaps field the source knows, in the
+ * kernel's order, widths fitted to the values; values in kilobytes.
+ */
+enum xcol_kind { XC_CTR, XC_SIZE, XC_THP, XC_PKEY, XC_VMFLAGS };
+
+struct xcol {
+	const char *head;
+	enum xcol_kind kind;
+	enum vms_counter ctr;
+	int xx_only;
+};
+
+static const struct xcol xcols[] = {
+	{"Size", XC_SIZE, 0, 0},
+	{"KernelPageSize", XC_CTR, VMS_C_KERNEL_PAGE, 1},
+	{"MMUPageSize", XC_CTR, VMS_C_MMU_PAGE, 1},
+	{"Rss", XC_CTR, VMS_C_RSS, 0},
+	{"Pss", XC_CTR, VMS_C_PSS, 0},
+	{"Pss_Dirty", XC_CTR, VMS_C_PSS_DIRTY, 0},
+	{"Shared_Clean", XC_CTR, VMS_C_SHARED_CLEAN, 1},
+	{"Shared_Dirty", XC_CTR, VMS_C_SHARED_DIRTY, 1},
+	{"Private_Clean", XC_CTR, VMS_C_PRIVATE_CLEAN, 1},
+	{"Private_Dirty", XC_CTR, VMS_C_PRIVATE_DIRTY, 1},
+	{"Referenced", XC_CTR, VMS_C_REFERENCED, 0},
+	{"Anonymous", XC_CTR, VMS_C_ANONYMOUS, 0},
+	{"KSM", XC_CTR, VMS_C_KSM, 0},
+	{"LazyFree", XC_CTR, VMS_C_LAZYFREE, 0},
+	{"AnonHugePages", XC_CTR, VMS_C_ANON_HUGE, 1},
+	{"ShmemPmdMapped", XC_CTR, VMS_C_SHMEM_PMD, 0},
+	{"FilePmdMapped", XC_CTR, VMS_C_FILE_PMD, 0},
+	{"Shared_Hugetlb", XC_CTR, VMS_C_SHARED_HUGETLB, 0},
+	{"Private_Hugetlb", XC_CTR, VMS_C_PRIVATE_HUGETLB, 0},
+	{"Swap", XC_CTR, VMS_C_SWAP, 0},
+	{"SwapPss", XC_CTR, VMS_C_SWAP_PSS, 0},
+	{"Locked", XC_CTR, VMS_C_LOCKED, 0},
+	{"THPeligible", XC_THP, 0, 0},
+	{"ProtectionKey", XC_PKEY, 0, 0},
+	{"VmFlags", XC_VMFLAGS, 0, 1},
+};
+#define NXCOLS (sizeof(xcols) / sizeof(xcols[0]))
+
+/* A cell's text; returns 0 when the column has no value for the region. */
+static int
+xcell(const struct xcol *x, const struct vms_region *r, char *buf,
+      size_t size)
+{
+	uint64_t v;
+	size_t n = 0;
+
+	switch (x->kind) {
+	case XC_SIZE:
+		snprintf(buf, size, "%" PRIu64, KB(vms_region_size(r)));
+		return 1;
+	case XC_CTR:
+		if (vms_region_get(r, x->ctr, &v) < 0) {
+			snprintf(buf, size, VMS_UNKNOWN_MARK);
+			return 0;
+		}
+		snprintf(buf, size, "%" PRIu64, v / 1024);
+		return 1;
+	case XC_THP:
+		if (!(r->has & VMS_HAS_THP))
+			break;
+		snprintf(buf, size, "%d", r->thp_eligible);
+		return 1;
+	case XC_PKEY:
+		if (!(r->has & VMS_HAS_PKEY))
+			break;
+		snprintf(buf, size, "%d", r->pkey);
+		return 1;
+	case XC_VMFLAGS:
+		if (!(r->has & VMS_HAS_VMFLAGS))
+			break;
+		buf[0] = '\0';
+		for (int f = 0; f < VMS_VMF__COUNT && n + 4 < size; f++)
+			if (r->vmflags & (UINT64_C(1) << f))
+				n += (size_t)snprintf(buf + n, size - n, "%s%s",
+						      n ? " " : "",
+						      vms_vmflag_name(f));
+		if (r->vmflags_other != NULL && n + 2 < size)
+			snprintf(buf + n, size - n, "%s%s", n ? " " : "",
+				 r->vmflags_other);
+		return 1;
+	}
+	snprintf(buf, size, VMS_UNKNOWN_MARK);
+	return 0;
+}
+
+static int
+print_xx_common(FILE *out, const struct vms_map *map,
+		const struct vms_view_opts *o, int xx)
+{
+	int show[NXCOLS], width[NXCOLS], aw = 7, ow = 6, dw = 6, iw = 5;
+	struct vms_sum sums[NXCOLS];
+	char cell[512], name[4200], buf[64];
+	size_t k;
+
+	for (k = 0; k < NXCOLS; k++) {
+		show[k] = (!xcols[k].xx_only || xx) &&
+			  xcols[k].kind == XC_SIZE;
+		width[k] = (int)strlen(xcols[k].head);
+		vms_sum_init(&sums[k]);
+	}
+	/* Pass 1: which columns the source knows, and their widths. */
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		snprintf(buf, sizeof(buf), "%" PRIx64, r->start);
+		if ((int)strlen(buf) > aw)
+			aw = (int)strlen(buf);
+		snprintf(buf, sizeof(buf), "%08" PRIx64, r->offset);
+		if ((int)strlen(buf) > ow)
+			ow = (int)strlen(buf);
+		snprintf(buf, sizeof(buf), "%" PRIu64, r->inode);
+		if ((int)strlen(buf) > iw)
+			iw = (int)strlen(buf);
+		for (k = 0; k < NXCOLS; k++) {
+			if (xcols[k].xx_only && !xx)
+				continue;
+			if (xcell(&xcols[k], r, cell, sizeof(cell)))
+				show[k] = 1;
+			if (xcols[k].kind == XC_CTR)
+				vms_sum_add(&sums[k], r, xcols[k].ctr);
+			else if (xcols[k].kind == XC_SIZE)
+				sums[k].v += KB(vms_region_size(r)) * 1024;
+		}
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		for (k = 0; k < NXCOLS; k++) {
+			int n;
+
+			if (!show[k] || !vms_view_in_range(&map->regions[i], o))
+				continue;
+			xcell(&xcols[k], &map->regions[i], cell, sizeof(cell));
+			n = (int)strlen(cell);
+			if (n > width[k])
+				width[k] = n;
+		}
+	}
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		vms_view_print_title(out, map);
+		fprintf(out, "%*s Perm %*s %*s %*s", aw, "Address", ow,
+			"Offset", dw, "Device", iw, "Inode");
+		for (k = 0; k < NXCOLS; k++)
+			if (show[k])
+				fprintf(out, " %*s", width[k], xcols[k].head);
+		fputs(" Mapping\n", out);
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+		char perm[5];
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		memcpy(perm, mode(r, buf), 3);
+		perm[3] = !(r->has & VMS_HAS_SHARED) ? ' ' :
+			  (r->flags & VMS_RF_SHARED) ? 's' : 'p';
+		perm[4] = '\0';
+		snprintf(buf, sizeof(buf), "%02x:%02x", r->dev_major,
+			 r->dev_minor);
+		fprintf(out, "%*" PRIx64 " %s %0*" PRIx64 " %*s %*" PRIu64, aw,
+			r->start, perm, ow, r->offset, dw, buf, iw, r->inode);
+		for (k = 0; k < NXCOLS; k++) {
+			if (!show[k])
+				continue;
+			xcell(&xcols[k], r, cell, sizeof(cell));
+			if (xcols[k].kind == XC_VMFLAGS)
+				fprintf(out, " %-*s", width[k], cell);
+			else
+				fprintf(out, " %*s", width[k], cell);
+		}
+		fprintf(out, " %s\n", name_of(r, o, 1, name, sizeof(name)));
+	}
+	if (o->flags & VMS_VIEW_QUIET)
+		return 0;
+	fprintf(out, "%*s", aw + 6 + ow + 1 + dw + 1 + iw, "");
+	for (k = 0; k < NXCOLS; k++)
+		if (show[k] && xcols[k].kind <= XC_SIZE)
+			fprintf(out, " %.*s", width[k],
+				"=============================");
+	fputc('\n', out);
+	fprintf(out, "%*s", aw + 6 + ow + 1 + dw + 1 + iw, "");
+	for (k = 0; k < NXCOLS; k++) {
+		if (!show[k] || xcols[k].kind > XC_SIZE)
+			continue;
+		if (sums[k].known)
+			fprintf(out, " %*" PRIu64, width[k], sums[k].v / 1024);
+		else
+			fprintf(out, " %*s", width[k], VMS_UNKNOWN_MARK);
+	}
+	fputs(" KB \n", out);
+	return 0;
+}
+
+static int
+print_X(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	return print_xx_common(out, map, o, 0);
+}
+
+static int
+print_XX(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
+{
+	return print_xx_common(out, map, o, 1);
+}
+
+/* procps -d: offsets and devices, and the "mapped / writeable" summary. */
+static int
+print_device(FILE *out, const struct vms_map *map,
+	     const struct vms_view_opts *o)
+{
+	uint64_t mapped = 0, wpriv = 0, shared = 0;
+	char name[4200], m[8];
+
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		vms_view_print_title(out, map);
+		fprintf(out, "%-16s %7s %-5s %-16s %-9s %s\n", "Address",
+			"Kbytes", "Mode", "Offset", "Device", "Mapping");
+	}
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+		uint64_t kb = KB(vms_region_size(r));
+
+		if (!vms_view_in_range(r, o))
+			continue;
+		mode(r, m);
+		m[5] = '\0';
+		fprintf(out, "%016" PRIx64 " %7" PRIu64 " %s %016" PRIx64
+			     " %03x:%05x %s\n",
+			r->start, kb, m, r->offset, r->dev_major, r->dev_minor,
+			name_of(r, o, 1, name, sizeof(name)));
+		mapped += kb;
+		if (r->flags & VMS_RF_SHARED)
+			shared += kb;
+		else if (r->prot & VMS_PROT_W)
+			wpriv += kb;
+	}
+	if (!(o->flags & VMS_VIEW_QUIET))
+		fprintf(out,
+			"mapped: %" PRIu64 "K    writeable/private: %" PRIu64
+			"K    shared: %" PRIu64 "K\n",
+			mapped, wpriv, shared);
+	return 0;
+}
+
+const struct vms_view vms_view_pmap[] = {
+	{"pmap", 0, print_default},
+	{"pmap-r", 0, print_reserved},
+	{"pmap-x", VMS_OPEN_COUNTERS, print_x},
+	{"pmap-xs", VMS_OPEN_COUNTERS, print_xs},
+	{"pmap-S", VMS_OPEN_COUNTERS, print_swap},
+	{"pmap-s", VMS_OPEN_COUNTERS, print_pgsz},
+	{"pmap-X", VMS_OPEN_COUNTERS, print_X},
+	{"pmap-XX", VMS_OPEN_COUNTERS, print_XX},
+	{"pmap-d", 0, print_device},
+	{NULL, 0, NULL},
+};

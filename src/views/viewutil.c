@@ -1,0 +1,153 @@
+/*
+ * viewutil.c - names, titles and sums shared by the views.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "viewutil.h"
+
+int
+vms_view_is_file(const struct vms_region *r)
+{
+	switch (r->label) {
+	case VMS_LABEL_SYSV_SHM:
+	case VMS_LABEL_MEMFD:
+		return 0;
+	default:
+		return r->path != NULL;
+	}
+}
+
+/* "[anon:x]" -> "[ anon:x ]" */
+static const char *
+spaced(const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(name);
+
+	if (n >= 2 && name[0] == '[' && name[n - 1] == ']')
+		snprintf(buf, size, "[ %.*s ]", (int)(n - 2), name + 1);
+	else
+		snprintf(buf, size, "[ %s ]", name);
+	return buf;
+}
+
+const char *
+vms_view_name(const struct vms_region *r, int raw, char *buf, size_t size)
+{
+	if (raw) {
+		if (r->path != NULL) {
+			snprintf(buf, size, "%s%s", r->path,
+				 (r->flags & VMS_RF_DELETED) ? " (deleted)" : "");
+			return buf;
+		}
+		return r->name != NULL ? r->name : "";
+	}
+	switch (r->label) {
+	case VMS_LABEL_HEAP:
+		return "[ heap ]";
+	case VMS_LABEL_STACK:
+		return "[ stack ]";
+	case VMS_LABEL_THREAD_STACK:
+		snprintf(buf, size, "[ stack tid=%" PRIu64 " ]", r->label_id);
+		return buf;
+	case VMS_LABEL_GUARD:
+		if (r->label_id != 0)
+			snprintf(buf, size, "[ guard tid=%" PRIu64 " ]",
+				 r->label_id);
+		else
+			snprintf(buf, size, "[ guard ]");
+		return buf;
+	case VMS_LABEL_VDSO:
+		return "[ vdso ]";
+	case VMS_LABEL_VVAR:
+		return r->name != NULL ? spaced(r->name, buf, size) :
+					 "[ vvar ]";
+	case VMS_LABEL_VSYSCALL:
+		return "[ vsyscall ]";
+	case VMS_LABEL_SYSV_SHM:
+		if (r->has & VMS_HAS_DEVINO)
+			snprintf(buf, size, "[ shmid=0x%" PRIx64 " ]",
+				 r->label_id);
+		else
+			snprintf(buf, size, "[ shm %s ]", r->path + 1);
+		return buf;
+	case VMS_LABEL_MEMFD:
+		snprintf(buf, size, "[ %s ]", r->path + 1);
+		return buf;
+	default:
+		break;
+	}
+	if (r->path != NULL) {
+		snprintf(buf, size, "%s%s", r->path,
+			 (r->flags & VMS_RF_DELETED) ? " (deleted)" : "");
+		return buf;
+	}
+	if (r->name != NULL)
+		return spaced(r->name, buf, size);
+	return "[ anon ]";
+}
+
+void
+vms_view_print_args(FILE *out, const struct vms_map *map)
+{
+	const struct vms_process *p = &map->proc;
+
+	if (p->argc == 0) {
+		if (p->comm != NULL)
+			fprintf(out, "[%s]", p->comm);
+		return;
+	}
+	for (size_t i = 0; i < p->argc; i++)
+		fprintf(out, "%s%s", i ? " " : "", p->argv[i]);
+}
+
+void
+vms_view_print_title(FILE *out, const struct vms_map *map)
+{
+	const struct vms_process *p = &map->proc;
+	char pid[32] = "?";
+
+	if (p->has & VMS_P_PID)
+		snprintf(pid, sizeof(pid), "%" PRId64, p->pid);
+	if (map->source.kind == VMS_SOURCE_LIVE)
+		fprintf(out, "%s:\t", pid);
+	else
+		fprintf(out, "%s '%s' of %s:\t",
+			map->source.kind == VMS_SOURCE_SNAPSHOT ? "snapshot" :
+								  "core",
+			map->source.name ? map->source.name : "", pid);
+	vms_view_print_args(out, map);
+	fputc('\n', out);
+}
+
+int
+vms_view_in_range(const struct vms_region *r, const struct vms_view_opts *o)
+{
+	if (!(o->flags & VMS_VIEW_RANGE))
+		return 1;
+	return r->end > o->lo && r->start <= o->hi;
+}
+
+void
+vms_sum_init(struct vms_sum *s)
+{
+	s->v = 0;
+	s->known = 1;
+}
+
+void
+vms_sum_add(struct vms_sum *s, const struct vms_region *r, enum vms_counter c)
+{
+	uint64_t v;
+
+	if (vms_region_get(r, c, &v) < 0)
+		s->known = 0;
+	else
+		s->v += v;
+}
+
+int
+vms_view_addr_width(const struct vms_map *map)
+{
+	return map->arch.wordsize == 32 ? 8 : 16;
+}

@@ -1,0 +1,235 @@
+/*
+ * test_map.c - the region model: storage, sorting, clipping of overlaps,
+ * lookup, interning, warnings, and the labelling that runs after every
+ * reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmscope/vmscope.h"
+
+static struct vms_region *
+add(struct vms_map *m, uint64_t s, uint64_t e, unsigned prot)
+{
+	struct vms_err err;
+	struct vms_region *r = vms_map_add(m, &err);
+
+	assert_non_null(r);
+	r->start = s;
+	r->end = e;
+	r->prot = (uint8_t)prot;
+	r->has |= VMS_HAS_PROT;
+	return r;
+}
+
+static void
+test_sort_and_find(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+
+	(void)state;
+	add(m, 0x3000, 0x4000, 1);
+	add(m, 0x1000, 0x2000, 1);
+	add(m, 0x2000, 0x3000, 3);
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->nregions, 3);
+	assert_int_equal(m->regions[0].start, 0x1000);
+	assert_int_equal(m->regions[1].start, 0x2000);
+	assert_int_equal(m->regions[2].start, 0x3000);
+	assert_null(vms_map_find(m, 0xfff));
+	assert_ptr_equal(vms_map_find(m, 0x1000), &m->regions[0]);
+	assert_ptr_equal(vms_map_find(m, 0x2fff), &m->regions[1]);
+	assert_ptr_equal(vms_map_find(m, 0x3fff), &m->regions[2]);
+	assert_null(vms_map_find(m, 0x4000));
+	assert_int_equal(vms_map_lower_bound(m, 0x5000), 3);
+	assert_int_equal(m->nwarnings, 0);
+	vms_map_free(m);
+}
+
+static void
+test_overlap_and_empty(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	struct vms_region *r;
+
+	(void)state;
+	add(m, 0x1000, 0x3000, 1);
+	r = add(m, 0x2000, 0x5000, 1);
+	r->offset = 0x10000;
+	r->has |= VMS_HAS_OFFSET;
+	add(m, 0x2000, 0x2800, 1);  /* inside the first: dropped */
+	add(m, 0x9000, 0x9000, 1);  /* empty: dropped */
+	add(m, 0xa000, 0x8000, 1);  /* inverted: dropped */
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->nregions, 2);
+	assert_int_equal(m->regions[0].end, 0x3000);
+	/* The later region is clipped and its file offset follows. */
+	assert_int_equal(m->regions[1].start, 0x3000);
+	assert_int_equal(m->regions[1].end, 0x5000);
+	assert_int_equal(m->regions[1].offset, 0x11000);
+	assert_true(m->nwarnings >= 2);
+	vms_map_free(m);
+}
+
+static void
+test_intern_and_warn(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	const char *a, *b, *c;
+	char name[32];
+
+	(void)state;
+	a = vms_map_intern(m, "/lib/libc.so.6", 14, &err);
+	b = vms_map_intern(m, "/lib/libc.so.6xyz", 14, &err);
+	c = vms_map_intern(m, "/lib/libm.so.6", 14, &err);
+	assert_ptr_equal(a, b);
+	assert_ptr_not_equal(a, c);
+	assert_string_equal(c, "/lib/libm.so.6");
+	/* Many strings force the table to grow; lookups stay right. */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "/x/%d", i);
+		assert_non_null(vms_map_intern(m, name, strlen(name), &err));
+	}
+	assert_ptr_equal(vms_map_intern(m, "/lib/libc.so.6", 14, &err), a);
+	/* Repeated warnings are kept once; their number is capped. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(vms_map_warn(m, "same %d", 1), 0);
+	assert_int_equal(m->nwarnings, 1);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(vms_map_warn(m, "w %d", i), 0);
+	assert_true(m->nwarnings <= 64);
+	vms_map_free(m);
+	vms_map_free(NULL);
+}
+
+static void
+test_labels(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	struct vms_thread *t;
+	struct vms_region *r;
+
+	(void)state;
+	m->proc.pid = 100;
+	m->proc.has |= VMS_P_PID;
+	r = add(m, 0x1000, 0x2000, 3);
+	r->name = "[heap]";
+	r = add(m, 0x10000, 0x11000, 0);  /* guard of the thread below */
+	r = add(m, 0x11000, 0x20000, 3);  /* thread 101's stack */
+	r = add(m, 0x30000, 0x31000, 3);
+	r->path = "/SYSV0000002a";
+	r->inode = 7;
+	r->has |= VMS_HAS_DEVINO;
+	r = add(m, 0x40000, 0x41000, 3);
+	r->path = "/memfd:vms";
+	r->has |= VMS_HAS_DEVINO;
+	r = add(m, 0x50000, 0x51000, 5);
+	r->name = "[vdso]";
+	r = add(m, 0x7f000, 0x80000, 3);
+	r->name = "[stack]";
+	t = vms_map_add_thread(m, &err);
+	t->tid = 100;
+	t->sp = 0x7f800;
+	t->has = VMS_THR_HAS_SP;
+	t = vms_map_add_thread(m, &err);
+	t->tid = 101;
+	t->sp = 0x1f000;
+	t->has = VMS_THR_HAS_SP;
+	/* A thread whose sp is at the very top of its stack. */
+	t = vms_map_add_thread(m, &err);
+	t->tid = 102;
+	t->sp = 0x2000;
+	t->has = VMS_THR_HAS_SP;
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[0].label, VMS_LABEL_HEAP);
+	assert_int_equal(m->regions[1].label, VMS_LABEL_GUARD);
+	assert_int_equal(m->regions[1].label_id, 101);
+	assert_int_equal(m->regions[2].label, VMS_LABEL_THREAD_STACK);
+	assert_int_equal(m->regions[2].label_id, 101);
+	assert_int_equal(m->regions[3].label, VMS_LABEL_SYSV_SHM);
+	assert_int_equal(m->regions[3].label_id, 7);
+	assert_int_equal(m->regions[4].label, VMS_LABEL_MEMFD);
+	assert_int_equal(m->regions[5].label, VMS_LABEL_VDSO);
+	assert_int_equal(m->regions[6].label, VMS_LABEL_STACK);
+	/* The heap is not relabelled by a stray stack pointer. */
+	assert_int_equal(m->regions[0].label_id, 0);
+	assert_string_equal(vms_label_name(VMS_LABEL_THREAD_STACK),
+			    "thread-stack");
+	assert_null(vms_label_name(VMS_LABEL_NONE));
+	vms_map_free(m);
+}
+
+static void
+test_share_mode(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	struct vms_region *r;
+	const uint64_t ctr = VMS_HAS_CTR(VMS_C_RSS) |
+			     VMS_HAS_CTR(VMS_C_SHARED_CLEAN) |
+			     VMS_HAS_CTR(VMS_C_SHARED_DIRTY);
+
+	(void)state;
+	r = add(m, 0x1000, 0x2000, 1);  /* no counters: unknown */
+	r = add(m, 0x2000, 0x3000, 1);  /* nothing resident: NUL */
+	r->has |= ctr;
+	r = add(m, 0x3000, 0x4000, 1);  /* shared pages: COW */
+	r->has |= ctr;
+	r->counters[VMS_C_RSS] = 4096;
+	r->counters[VMS_C_SHARED_CLEAN] = 4096;
+	r = add(m, 0x4000, 0x5000, 3);  /* private pages only: PRV */
+	r->has |= ctr;
+	r->counters[VMS_C_RSS] = 4096;
+	r = add(m, 0x5000, 0x6000, 3);  /* MAP_SHARED: SHM */
+	r->has |= ctr | VMS_HAS_SHARED;
+	r->flags |= VMS_RF_SHARED;
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[0].share, VMS_SHARE_UNKNOWN);
+	assert_int_equal(m->regions[1].share, VMS_SHARE_EMPTY);
+	assert_int_equal(m->regions[2].share, VMS_SHARE_COW);
+	assert_int_equal(m->regions[3].share, VMS_SHARE_PRIVATE);
+	assert_int_equal(m->regions[4].share, VMS_SHARE_SHARED);
+	assert_string_equal(vms_share_name(VMS_SHARE_COW), "COW");
+	vms_map_free(m);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(vms_counter_key(VMS_C_PRIVATE_DIRTY),
+			    "private_dirty");
+	assert_string_equal(vms_counter_smaps_key(VMS_C_ANON_HUGE),
+			    "AnonHugePages");
+	assert_int_equal(vms_vmflag_lookup("nr", 2), VMS_VMF_NR);
+	assert_int_equal(vms_vmflag_lookup("zz", 2), -1);
+	assert_int_equal(vms_vmflag_lookup("n", 1), -1);
+	assert_string_equal(vms_errcode_str(VMS_E_UNSTABLE),
+			    "address space kept changing");
+	assert_string_equal(vms_errcode_str((enum vms_errcode)999),
+			    "unknown error");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_and_find),
+		cmocka_unit_test(test_overlap_and_empty),
+		cmocka_unit_test(test_intern_and_warn),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_share_mode),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
