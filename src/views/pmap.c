@@ -525,7 +525,9 @@ print_xx_common(FILE *out, const struct vms_map *map,
 			"Offset", dw, "Device", iw, "Inode");
 		for (k = 0; k < NXCOLS; k++)
 			if (show[k])
-				fprintf(out, " %*s", width[k], xcols[k].head);
+				fprintf(out, xcols[k].kind == XC_VMFLAGS ?
+						     " %-*s" : " %*s",
+					width[k], xcols[k].head);
 		fputs(" Mapping\n", out);
 	}
 	for (size_t i = 0; i < map->nregions; i++) {

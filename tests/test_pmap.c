@@ -1,0 +1,224 @@
+/*
+ * test_pmap.c - the pmap view: every mode on the fake procfs tree
+ * testdata/procfs/golden (a 64-bit and a 32-bit process) against golden
+ * files in testdata/golden/pmap/, and the totals of -x and -S against
+ * sums the test takes itself from the smaps text.
+ *
+ * VMS_UPDATE_GOLDEN=1 rewrites the goldens; read the diff before
+ * committing it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "vmscope/vmscope.h"
+
+struct golden {
+	const char *view;
+	const char *target;
+	unsigned flags;
+	uint64_t lo, hi;
+	const char *file;
+};
+
+static const struct golden goldens[] = {
+	{"pmap", "4242", 0, 0, 0, "default-4242"},
+	{"pmap", "4343", 0, 0, 0, "default-4343"},
+	{"pmap-x", "4242", 0, 0, 0, "x-4242"},
+	{"pmap-x", "4343", 0, 0, 0, "x-4343"},
+	{"pmap-xs", "4242", 0, 0, 0, "xs-4242"},
+	{"pmap-S", "4242", 0, 0, 0, "S-4242"},
+	{"pmap-s", "4242", 0, 0, 0, "s-4242"},
+	{"pmap-r", "4242", 0, 0, 0, "r-4242"},
+	{"pmap-X", "4242", 0, 0, 0, "X-4242"},
+	{"pmap-XX", "4242", 0, 0, 0, "XX-4242"},
+	{"pmap-d", "4242", 0, 0, 0, "d-4242"},
+	{"pmap-x", "4242", VMS_VIEW_QUIET | VMS_VIEW_FULLPATH, 0, 0,
+	 "xqp-4242"},
+	{"pmap", "4242", VMS_VIEW_RAW, 0, 0, "l-4242"},
+	{"pmap", "4242", VMS_VIEW_RANGE, 0x7f0000900800, 0x7f0000a00fff,
+	 "A-4242"},
+};
+
+static char *
+render(const struct golden *g)
+{
+	const struct vms_view *v = vms_view_find(g->view);
+	struct vms_open_opts oo = {0};
+	struct vms_view_opts vo = {0};
+	struct vms_err err = {0};
+	struct vms_map *map;
+	char *buf = NULL, *root;
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(v);
+	root = vt_source_path("testdata/procfs/golden");
+	oo.procfs = root;
+	oo.flags = v->needs;
+	map = vms_open(g->target, &oo, &err);
+	if (map == NULL)
+		fail_msg("%s: %s", g->target, err.msg);
+	vo.flags = g->flags;
+	vo.lo = g->lo;
+	vo.hi = g->hi;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(v->print(f, map, &vo), 0);
+	fclose(f);
+	vms_map_free(map);
+	free(root);
+	return buf;
+}
+
+static void
+test_goldens(void **state)
+{
+	int update = getenv("VMS_UPDATE_GOLDEN") != NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
+		char *out = render(&goldens[i]);
+		char *rel = vt_asprintf("testdata/golden/pmap/%s.txt",
+					goldens[i].file);
+		char *path = vt_source_path(rel);
+		char *want;
+
+		if (update)
+			assert_int_equal(
+				vt_write_file(path, out, strlen(out)), 0);
+		want = vt_read_file(path, NULL);
+		if (want == NULL)
+			fail_msg("%s: missing golden (VMS_UPDATE_GOLDEN=1)",
+				 path);
+		if (strcmp(out, want) != 0) {
+			print_error("--- %s\n+++ output\n%s", path, out);
+			fail_msg("%s differs from the golden", goldens[i].file);
+		}
+		free(want);
+		free(path);
+		free(rel);
+		free(out);
+	}
+}
+
+/* Sum "Key: N kB" over a smaps file, independently of the parser. */
+static uint64_t
+smaps_sum(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	uint64_t sum = 0;
+
+	for (const char *s = text; s != NULL && *s; s = strchr(s, '\n')) {
+		unsigned long long v;
+
+		if (*s == '\n')
+			s++;
+		if (strncmp(s, key, kl) == 0 && s[kl] == ':' &&
+		    sscanf(s + kl + 1, "%llu", &v) == 1)
+			sum += v;
+	}
+	return sum;
+}
+
+/* The numbers of the "total Kb" line of -x or -S output. */
+static int
+total_line(const char *out, unsigned long long *v, int n)
+{
+	const char *t = strstr(out, "total Kb");
+
+	if (t == NULL)
+		return -1;
+	t += strlen("total Kb");
+	for (int i = 0; i < n; i++) {
+		int used;
+
+		if (sscanf(t, "%llu%n", &v[i], &used) != 1)
+			return -1;
+		t += used;
+	}
+	return 0;
+}
+
+static void
+test_totals_match_smaps(void **state)
+{
+	const struct golden x = {"pmap-x", "4242", 0, 0, 0, NULL};
+	const struct golden sw = {"pmap-S", "4242", 0, 0, 0, NULL};
+	char *path = vt_source_path("testdata/procfs/golden/4242/smaps");
+	char *smaps = vt_read_file(path, NULL);
+	unsigned long long v[4];
+	char *out;
+
+	(void)state;
+	assert_non_null(smaps);
+	out = render(&x);
+	assert_int_equal(total_line(out, v, 4), 0);
+	assert_int_equal(v[0], smaps_sum(smaps, "Size"));
+	assert_int_equal(v[1], smaps_sum(smaps, "Rss"));
+	assert_int_equal(v[2], smaps_sum(smaps, "Anonymous"));
+	assert_int_equal(v[3], smaps_sum(smaps, "Locked"));
+	free(out);
+	out = render(&sw);
+	assert_int_equal(total_line(out, v, 2), 0);
+	assert_int_equal(v[1], smaps_sum(smaps, "Swap"));
+	free(out);
+	free(smaps);
+	free(path);
+}
+
+/* A map whose counters are unknown prints "?", never "-" or 0. */
+static void
+test_unknown_is_not_zero(void **state)
+{
+	const struct vms_view *v = vms_view_find("pmap-x");
+	struct vms_view_opts vo = {0};
+	struct vms_err err;
+	struct vms_map *map = vms_map_new(&err);
+	struct vms_region *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	r = vms_map_add(map, &err);
+	r->start = 0x400000;
+	r->end = 0x402000;
+	r->prot = VMS_PROT_R | VMS_PROT_X;
+	r->has = VMS_HAS_PROT | VMS_HAS_CTR(VMS_C_RSS);
+	r->counters[VMS_C_RSS] = 0;
+	r->path = "/bin/x";
+	map->source.kind = VMS_SOURCE_ELF_CORE;
+	map->source.name = "core.1";
+	assert_int_equal(vms_map_finish(map, &err), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(v->print(f, map, &vo), 0);
+	fclose(f);
+	/* RSS known zero: "-"; Anon and Locked unknown: "?". */
+	assert_non_null(strstr(buf, "core 'core.1' of ?:"));
+	assert_non_null(
+		strstr(buf, "0000000000400000          8          -          ?"
+			    "          ? r-x    x"));
+	assert_non_null(strstr(buf, "8          -          ?          ?\n"));
+	free(buf);
+	vms_map_free(map);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_goldens),
+		cmocka_unit_test(test_totals_match_smaps),
+		cmocka_unit_test(test_unknown_is_not_zero),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
