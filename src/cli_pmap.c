@@ -1,0 +1,128 @@
+/*
+ * cli_pmap.c - the Solaris pmap personality, the default: its options
+ * (with the procps additions -X, -XX, -d, -q, -p) pick a pmap view mode.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void
+usage(FILE *out)
+{
+	fputs("usage: vmscope [-x|-S|-s|-r|-X|-XX|-d] [-alpqF] [-A low[,high]]"
+	      " [TARGET...]\n"
+	      "       vmscope pmap [options] [TARGET...]\n"
+	      "TARGET: a pid, self, /proc/PID, or a core file; with none, the"
+	      " calling shell.\n"
+	      "  -x          resident, anonymous and locked kilobytes\n"
+	      "  -S          swap use per mapping\n"
+	      "  -s          page sizes in use (with -x: a Pgsz column)\n"
+	      "  -r          only reserved (PROT_NONE) ranges\n"
+	      "  -X, -XX     procps-style smaps columns (-XX: all of them)\n"
+	      "  -d          procps-style offsets and devices\n"
+	      "  -a          accepted; Linux counts only private anonymous "
+	      "pages\n"
+	      "  -l          names as the kernel gives them, no labels\n"
+	      "  -p          full paths where a mode shows file names\n"
+	      "  -q          no header or total lines\n"
+	      "  -F          accepted; vmscope never stops the target\n"
+	      "  -A low,high only mappings that meet this address range "
+	      "(hex)\n"
+	      "  -h, --help  this help;  -V, --version  the version\n"
+	      "See vmscope(1).\n",
+	      out);
+}
+
+/* "low", "low,", ",high", "low,high" in hex (Solaris -A). */
+static int
+parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+{
+	const char *comma = strchr(s, ',');
+	char *end;
+
+	*lo = 0;
+	*hi = UINT64_MAX;
+	if (*s != ',' && *s != '\0') {
+		errno = 0;
+		*lo = strtoull(s, &end, 16);
+		if (errno != 0 || end == s || (*end != ',' && *end != '\0'))
+			return -1;
+		if (comma == NULL)
+			*hi = *lo;
+	} else if (comma == NULL) {
+		return -1;
+	}
+	if (comma != NULL && comma[1] != '\0') {
+		errno = 0;
+		*hi = strtoull(comma + 1, &end, 16);
+		if (errno != 0 || end == comma + 1 || *end != '\0')
+			return -1;
+	}
+	if (*hi < *lo || (*s == ',' && comma[1] == '\0'))
+		return -1;
+	return 0;
+}
+
+int
+cli_pmap(struct cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"procfs", required_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	int x = 0, S = 0, s = 0, r = 0, X = 0, d = 0, opt;
+
+	while ((opt = getopt_long(argc, argv, "+xSsrXdalpqFA:hV", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'x': x = 1; break;
+		case 'S': S = 1; break;
+		case 's': s = 1; break;
+		case 'r': r = 1; break;
+		case 'X': X++; break;
+		case 'd': d = 1; break;
+		case 'a': c->vopts.flags |= VMS_VIEW_SHARED; break;
+		case 'l': c->vopts.flags |= VMS_VIEW_RAW; break;
+		case 'p': c->vopts.flags |= VMS_VIEW_FULLPATH; break;
+		case 'q': c->vopts.flags |= VMS_VIEW_QUIET; break;
+		case 'F': break;
+		case 'P': c->oopts.procfs = optarg; break;
+		case 'A':
+			if (parse_range(optarg, &c->vopts.lo, &c->vopts.hi) < 0) {
+				fprintf(stderr, "%s: -A %s: not an address range "
+						"(low[,high] in hex)\n",
+					c->prog, optarg);
+				return CLI_EXIT_USAGE;
+			}
+			c->vopts.flags |= VMS_VIEW_RANGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vmscope %s\n", VMS_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (x + S + r + (X > 0) + d > 1 || (s && (S || r || X || d)) || X > 2) {
+		fprintf(stderr, "%s: -x, -S, -r, -X, -XX and -d exclude each "
+				"other (-s goes with -x)\n",
+			c->prog);
+		return CLI_EXIT_USAGE;
+	}
+	c->view = x ? (s ? "pmap-xs" : "pmap-x") : S ? "pmap-S" :
+		  s ? "pmap-s" : r ? "pmap-r" : X == 1 ? "pmap-X" :
+		  X == 2 ? "pmap-XX" : d ? "pmap-d" : "pmap";
+	return cli_show_all(c, argc - optind, argv + optind);
+}
+
