@@ -266,10 +266,15 @@ read_threads(struct live *l, struct vms_err *err)
 	return 0;
 }
 
-/* Does every thread with a known stack pointer point into a region? */
+/*
+ * Does every thread with a known stack pointer point into a region?  A
+ * kernel thread or a zombie has no regions and nothing to compare.
+ */
 static int
 threads_consistent(const struct vms_map *map)
 {
+	if (map->nregions == 0)
+		return 1;
 	for (size_t i = 0; i < map->nthreads; i++) {
 		const struct vms_thread *t = &map->threads[i];
 
