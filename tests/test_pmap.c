@@ -211,6 +211,60 @@ test_unknown_is_not_zero(void **state)
 	vms_map_free(map);
 }
 
+/* A dump names the signal, the fault address and the region holding it. */
+static void
+test_fault_line(void **state)
+{
+	const struct vms_view *v = vms_view_find("pmap");
+	struct vms_view_opts vo = {0};
+	struct vms_err err;
+	struct vms_map *map = vms_map_new(&err);
+	struct vms_region *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	r = vms_map_add(map, &err);
+	r->start = 0x10000;
+	r->end = 0x11000;
+	r->has = VMS_HAS_PROT;
+	r->prot = VMS_PROT_R;
+	map->arch.wordsize = 32;
+	map->source.kind = VMS_SOURCE_ELF_CORE;
+	map->source.name = "core.7";
+	map->proc.pid = 7;
+	map->proc.signo = 11;
+	map->proc.sigcode = 1;
+	map->proc.fault_addr = 0x10010;
+	map->proc.fault_tid = 8;
+	map->proc.has = VMS_P_PID | VMS_P_FAULT | VMS_P_FAULT_ADDR |
+			VMS_P_FAULT_TID;
+	assert_int_equal(vms_map_finish(map, &err), 0);
+	assert_true(map->regions[0].flags & VMS_RF_FAULT);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(v->print(f, map, &vo), 0);
+	fclose(f);
+	assert_string_equal(buf,
+			    "core 'core.7' of 7:\t\n"
+			    "  signal SIGSEGV (11), code 1, fault address "
+			    "0x10010 (mapped, marked <- fault), thread 8\n"
+			    "00010000       4K r--      [ anon ]  <- fault\n"
+			    " total         4K\n");
+	free(buf);
+	/* An address no region holds is said to be unmapped. */
+	map->proc.fault_addr = 0x20000;
+	assert_int_equal(vms_map_finish(map, &err), 0);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(v->print(f, map, &vo), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "0x20000 (unmapped)"));
+	assert_null(strstr(buf, "<- fault\n"));
+	free(buf);
+	vms_map_free(map);
+}
+
 int
 main(void)
 {
@@ -218,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_goldens),
 		cmocka_unit_test(test_totals_match_smaps),
 		cmocka_unit_test(test_unknown_is_not_zero),
+		cmocka_unit_test(test_fault_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,6 +101,63 @@ vms_view_print_args(FILE *out, const struct vms_map *map)
 		fprintf(out, "%s%s", i ? " " : "", p->argv[i]);
 }
 
+/*
+ * Signal names by number.  Linux numbers them alike on most machines;
+ * MIPS, SPARC and Alpha differ, and there only the names of the signals
+ * that kill a process by fault are given.
+ */
+static const char *
+signame(const struct vms_map *map, int sig)
+{
+	static const char *const generic[] = {
+		NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+		"SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+		"SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+		"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+		"SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
+		"SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	};
+	/* EM_MIPS 8, EM_SPARC 2, EM_SPARCV9 43, EM_ALPHA 0x9026 */
+	uint16_t m = map->arch.machine;
+
+	if (m == 8 || m == 2 || m == 43 || m == 0x9026) {
+		switch (sig) {
+		case 4: return "SIGILL";
+		case 5: return "SIGTRAP";
+		case 6: return "SIGABRT";
+		case 8: return "SIGFPE";
+		case 9: return "SIGKILL";
+		case 10: return "SIGBUS";
+		case 11: return "SIGSEGV";
+		default: return NULL;
+		}
+	}
+	if (sig > 0 && (size_t)sig < sizeof(generic) / sizeof(generic[0]))
+		return generic[sig];
+	return NULL;
+}
+
+void
+vms_view_print_fault(FILE *out, const struct vms_map *map)
+{
+	const struct vms_process *p = &map->proc;
+	const char *name = signame(map, p->signo);
+
+	if (!(p->has & VMS_P_FAULT))
+		return;
+	fprintf(out, "  signal %s (%d)", name != NULL ? name : "?", p->signo);
+	if (p->has & VMS_P_FAULT_ADDR) {
+		const struct vms_region *r = vms_map_find(map, p->fault_addr);
+
+		fprintf(out, ", code %d, fault address 0x%" PRIx64 " (%s)",
+			p->sigcode, p->fault_addr,
+			r != NULL ? "mapped, marked <- fault" : "unmapped");
+	}
+	if (p->has & VMS_P_FAULT_TID)
+		fprintf(out, ", thread %" PRIu64, p->fault_tid);
+	fputc('\n', out);
+}
+
 void
 vms_view_print_title(FILE *out, const struct vms_map *map)
 {
@@ -118,6 +175,7 @@ vms_view_print_title(FILE *out, const struct vms_map *map)
 			map->source.name ? map->source.name : "", pid);
 	vms_view_print_args(out, map);
 	fputc('\n', out);
+	vms_view_print_fault(out, map);
 }
 
 int

@@ -35,6 +35,13 @@ void vms_view_print_args(FILE *out, const struct vms_map *map);
  */
 void vms_view_print_title(FILE *out, const struct vms_map *map);
 
+/*
+ * For a dump: the signal that killed the process, the fault address and
+ * whether a region holds it, the thread that took it; nothing otherwise.
+ * vms_view_print_title() prints it after the title.
+ */
+void vms_view_print_fault(FILE *out, const struct vms_map *map);
+
 /* Does the region meet the -A range of opts? */
 int vms_view_in_range(const struct vms_region *r,
 		      const struct vms_view_opts *o);
