@@ -52,7 +52,8 @@ label_by_name(struct vms_region *r)
 	} else if (has_prefix(p, "/anon_hugepage") ||
 		   ((r->has & VMS_HAS_VMFLAGS) && (r->vmflags & VMS_VMF(HT)))) {
 		r->label = VMS_LABEL_HUGETLB;
-	} else if ((has_prefix(p, "/dev/") && !has_prefix(p, "/dev/shm/")) ||
+	} else if ((has_prefix(p, "/dev/") && !has_prefix(p, "/dev/shm/") &&
+		    !vms_region_is_shared_anon(r)) ||
 		   ((r->has & VMS_HAS_VMFLAGS) &&
 		    (r->vmflags & (VMS_VMF(IO) | VMS_VMF(PF))))) {
 		r->label = VMS_LABEL_DEVICE;

@@ -37,6 +37,8 @@ struct live {
 	int64_t pid;
 	char where[PATH_MAX];    /* "/proc/42", for messages */
 	char *buf;               /* READ_CHUNK bytes */
+	char task[48];           /* "" or "task/TID/": where maps are read */
+	int self;                /* reading our own address space */
 	int warned_deleted;
 };
 
@@ -118,12 +120,13 @@ static int
 read_maps(struct live *l, int smaps, int check, int *differs,
 	  struct vms_err *err)
 {
-	const char *file = smaps ? "smaps" : "maps";
+	char file[64];
 	struct vms_maps_parser p;
-	char name[PATH_MAX + 16];
+	char name[PATH_MAX + 80];
 	size_t have = 0;
 	int fd, rc = -1;
 
+	snprintf(file, sizeof(file), "%s%s", l->task, smaps ? "smaps" : "maps");
 	snprintf(name, sizeof(name), "%s/%s", l->where, file);
 	if (check)
 		vms_maps_parser_check(&p, l->map, name);
@@ -195,6 +198,9 @@ parse_syscall(struct vms_thread *t, const char *s)
 		s += 3;
 		if (parse_hex_word(&s, &w[0]) < 0 ||
 		    parse_hex_word(&s, &w[1]) < 0)
+			return;
+		/* An exited thread shows "-1 0x0 0x0": no registers left. */
+		if (w[0] == 0 && w[1] == 0)
 			return;
 		t->sp = w[0];
 		t->pc = w[1];
@@ -525,41 +531,93 @@ read_machine(struct live *l, const char *root, struct vms_err *err)
 }
 
 /*
- * " (deleted)" is only the kernel's claim when the name is not a file
- * that really ends so.  map_files/A-B stats the mapped file itself: a
- * link count of 0 settles it.  Without access to map_files (it needs
- * CAP_SYS_ADMIN), a file at the path with the mapped inode means the name
- * is literal; otherwise the file is taken as deleted, unverified.
+ * " (deleted)" is only the kernel's claim: the parser took it off the
+ * path, and a file whose name really ends so must get it back.
+ * map_files/A-B stats the mapped file itself: a link count of 0 settles
+ * it.  Without access to map_files (it needs CAP_SYS_ADMIN), a file at
+ * the literal name with the mapped inode means the name is literal;
+ * otherwise the file is taken as deleted, unverified, and the map says so.
  */
 static int
 check_deleted(struct live *l, struct vms_region *r, struct vms_err *err)
 {
-	const size_t dl = sizeof(" (deleted)") - 1;
-	char file[64];
+	char file[64], *literal;
 	struct stat st;
-	size_t n = strlen(r->path);
+	int is_literal;
 
 	snprintf(file, sizeof(file), "map_files/%" PRIx64 "-%" PRIx64,
 		 r->start, r->end);
 	if (fstatat(l->dirfd, file, &st, 0) == 0) {
 		r->has |= VMS_HAS_DELETED;
-		if (st.st_nlink > 0) {
-			r->flags &= (uint8_t)~VMS_RF_DELETED;
+		if (st.st_nlink == 0)
 			return 0;
-		}
-	} else if (stat(r->path, &st) == 0 && st.st_ino == r->inode) {
-		r->flags &= (uint8_t)~VMS_RF_DELETED;
-		return 0;
-	} else if (!l->warned_deleted) {
-		l->warned_deleted = 1;
-		if (vms_map_warn(l->map,
-				 "%s/map_files not readable: files marked "
-				 "deleted by the kernel are not verified",
-				 l->where) < 0)
+		is_literal = 1;
+	} else {
+		if (asprintf(&literal, "%s (deleted)", r->path) < 0)
 			return vms_err_nomem(err);
+		is_literal = stat(literal, &st) == 0 && st.st_ino == r->inode;
+		free(literal);
+		if (!is_literal && !l->warned_deleted) {
+			l->warned_deleted = 1;
+			if (vms_map_warn(l->map,
+					 "%s/map_files not readable: files "
+					 "marked deleted by the kernel are not "
+					 "verified",
+					 l->where) < 0)
+				return vms_err_nomem(err);
+		}
 	}
-	r->path = vms_map_intern(l->map, r->path, n - dl, err);
+	if (!is_literal)
+		return 0;
+	r->flags &= (uint8_t)~VMS_RF_DELETED;
+	if (asprintf(&literal, "%s (deleted)", r->path) < 0)
+		return vms_err_nomem(err);
+	r->path = vms_map_intern(l->map, literal, strlen(literal), err);
+	free(literal);
 	return r->path == NULL ? -1 : 0;
+}
+
+/*
+ * When the main thread has exited and others live on, the process is a
+ * zombie whose maps are empty; the address space is still there, seen
+ * through any live thread's task directory.
+ */
+static void
+find_live_task(struct live *l)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	fd = openat(l->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char file[300], *stat, *paren;
+		size_t len;
+		int e;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    strtoll(de->d_name, NULL, 10) == l->pid)
+			continue;
+		snprintf(file, sizeof(file), "task/%s/stat", de->d_name);
+		stat = slurp(l->dirfd, file, &len, &e);
+		if (stat == NULL)
+			continue;
+		paren = strrchr(stat, ')');
+		if (paren != NULL && paren[1] == ' ' && paren[2] != 'Z' &&
+		    paren[2] != 'X' && strlen(de->d_name) < 32) {
+			snprintf(l->task, sizeof(l->task), "task/%s/",
+				 de->d_name);
+			free(stat);
+			break;
+		}
+		free(stat);
+	}
+	closedir(d);
 }
 
 static int
@@ -569,6 +627,8 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 	int smaps = (o->flags & VMS_OPEN_COUNTERS) != 0;
 	int tries = o->retries > 0 ? o->retries : VMS_DEFAULT_RETRIES;
 
+	if (l->map->proc.state == 'Z')
+		find_live_task(l);
 	for (int i = 0; i <= tries; i++) {
 		int differs = 0;
 
@@ -577,6 +637,12 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 			return -1;
 		if (!(o->flags & VMS_OPEN_NOTHREADS) && read_threads(l, err) < 0)
 			return -1;
+		/*
+		 * Reading itself, vmscope changes what it reads with each
+		 * allocation: no two reads would ever agree.
+		 */
+		if (l->self)
+			return 0;
 		if (smaps && read_maps(l, 0, 1, &differs, err) < 0)
 			return -1;
 		if (!differs && threads_consistent(l->map))
@@ -598,6 +664,7 @@ vms_live_load(struct vms_map *map, int64_t pid, const struct vms_open_opts *o,
 	int rc = -1;
 
 	snprintf(l.where, sizeof(l.where), "%s/%" PRId64, root, pid);
+	l.self = pid == (int64_t)getpid() && strcmp(root, "/proc") == 0;
 	l.dirfd = open(l.where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l.dirfd < 0) {
 		int e = errno;

@@ -65,9 +65,11 @@ getdec(const char **s, const char *e, uint64_t *v)
 	if (p >= e || *p < '0' || *p > '9')
 		return -1;
 	for (; p < e && *p >= '0' && *p <= '9'; p++) {
-		if (x > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
 			return -1;
-		x = x * 10 + (uint64_t)(*p - '0');
+		x = x * 10 + d;
 	}
 	*s = p;
 	*v = x;
@@ -110,8 +112,16 @@ set_name(struct vms_maps_parser *p, struct vms_region *r, const char *s,
 		r->name = v;
 		return 0;
 	}
-	if (n >= dl && memcmp(s + n - dl, DELETED_SUFFIX, dl) == 0)
-		r->flags |= VMS_RF_DELETED;  /* a claim, checked by the reader */
+	/*
+	 * The suffix is the kernel's claim that the file was unlinked; the
+	 * path is kept without it and the live reader checks the claim.
+	 */
+	if (n >= dl && memcmp(s + n - dl, DELETED_SUFFIX, dl) == 0) {
+		r->flags |= VMS_RF_DELETED;
+		n -= dl;
+		if (n == 0)
+			return 0;
+	}
 	if (memchr(s, '\\', n) == NULL) {
 		v = vms_map_intern(p->map, s, n, err);
 		goto out;
@@ -329,13 +339,12 @@ parse_key(struct vms_maps_parser *p, const char *s, const char *e,
 	if (c >= 0) {
 		if (getdec(&s, e, &v) < 0)
 			return bad_line(p, "bad number", err);
-		if (e - s == 3 && memcmp(s, " kB", 3) == 0) {
-			if (v > UINT64_MAX / 1024)
-				return bad_line(p, "number out of range", err);
-			v *= 1024;
-		} else if (s != e) {
+		/* Every smaps counter is in kB; a line cut short is damage. */
+		if (e - s != 3 || memcmp(s, " kB", 3) != 0)
 			return bad_line(p, "bad unit", err);
-		}
+		if (v > UINT64_MAX / 1024)
+			return bad_line(p, "number out of range", err);
+		v *= 1024;
 		r->counters[c] = v;
 		r->has |= VMS_HAS_CTR(c);
 		return 0;

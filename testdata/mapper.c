@@ -2,15 +2,17 @@
  * mapper.c - a process with one of every kind of mapping, for the live
  * reader's integration tests (tests/test_live.c).
  *
- *   vms_mapper DIR [NTHREADS]
+ *   vms_mapper DIR [NTHREADS [leader-exits]]
  *
  * It makes its files in DIR, maps them, starts NTHREADS threads (default
  * 2) that touch their stacks and block, then prints its facts on stdout,
  * one "KEY VALUE..." line each, and last a line "ready".  Addresses are
  * in hex with 0x.  From then on it changes nothing (the tests compare
  * /proc/PID/smaps_rollup with sums over regions) until its standard input
- * reaches end of file; then it exits 0.  Any failure to set up is exit 1
- * with a message on stderr.
+ * reaches end of file; then it exits 0.  With "leader-exits", another
+ * thread waits for that, and the main thread ends (pthread_exit) right
+ * after "ready", leaving a zombie thread group leader.  Any failure to
+ * set up is exit 1 with a message on stderr.
  *
  * Facts: pid, heap, anon, file_private, file_shared, shared_anon, deleted,
  * fake_deleted, newline, spaces, shm, shmid, memfd, anon_named,
@@ -32,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef PR_SET_VMA
@@ -143,6 +146,23 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/* Wait until stdin reaches end of file, then end the process. */
+static void *
+wait_stdin(void *arg)
+{
+	char c;
+
+	(void)arg;
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, &c, 1);
+
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	_exit(0);
+	return NULL;
+}
+
 static void
 fact(const char *key, const void *addr)
 {
@@ -158,17 +178,21 @@ main(int argc, char **argv)
 	};
 	const char *dir;
 	pthread_attr_t attr;
-	int nthreads = 2, fd, shmid, name_ok, mlock_ok;
-	char *heap, *p, c, path[4096];
+	int nthreads = 2, fd, shmid, name_ok, mlock_ok, leader_exits = 0;
+	pthread_t waiter;
+	char *heap, *brk0, *p, c, path[4096];
 	size_t len;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: vms_mapper DIR [NTHREADS]\n");
+	if (argc < 2 || argc > 4 ||
+	    (argc == 4 && strcmp(argv[3], "leader-exits") != 0)) {
+		fprintf(stderr, "usage: vms_mapper DIR [NTHREADS "
+				"[leader-exits]]\n");
 		return 2;
 	}
 	dir = argv[1];
-	if (argc == 3)
+	if (argc >= 3)
 		nthreads = atoi(argv[2]);
+	leader_exits = argc == 4;
 	if (nthreads < 0 || nthreads > MAX_THREADS) {
 		fprintf(stderr, "vms_mapper: NTHREADS must be 0..%d\n",
 			MAX_THREADS);
@@ -177,10 +201,19 @@ main(int argc, char **argv)
 	pagesz = (size_t)sysconf(_SC_PAGESIZE);
 	len = 4 * pagesz;
 
-	/* Below the mmap threshold: glibc takes it from brk, the [heap]. */
+	/*
+	 * Below the mmap threshold: glibc takes it from brk, the [heap].
+	 * An allocator that does not (a sanitizer's) gets brk by hand.
+	 */
+	brk0 = sbrk(0);
 	heap = malloc(64 * 1024);
 	if (heap == NULL)
 		die("malloc");
+	if (heap < brk0 || heap >= (char *)sbrk(0)) {
+		heap = sbrk(64 * 1024);
+		if (heap == (void *)-1)
+			die("sbrk");
+	}
 	touch(heap, 64 * 1024);
 	fact("heap", heap);
 
@@ -271,7 +304,8 @@ main(int argc, char **argv)
 	fact("noreserve", p);
 
 	p = map_anon(pagesz, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	mlock_ok = mlock(p, pagesz) == 0;
+	/* The system call itself: a sanitizer's mlock() does nothing. */
+	mlock_ok = syscall(SYS_mlock, p, pagesz) == 0;
 	touch(p, pagesz);
 	fact("locked", p);
 	printf("mlock_ok %d\n", mlock_ok);
@@ -290,6 +324,11 @@ main(int argc, char **argv)
 	while (st.started < nthreads)
 		pthread_cond_wait(&st.cond, &st.lock);
 	pthread_mutex_unlock(&st.lock);
+	if (leader_exits) {
+		errno = pthread_create(&waiter, &attr, wait_stdin, NULL);
+		if (errno != 0)
+			die("pthread_create");
+	}
 	pthread_attr_destroy(&attr);
 	for (int i = 0; i < nthreads; i++)
 		printf("thread %d 0x%" PRIxPTR "\n", (int)st.threads[i].tid,
@@ -299,6 +338,8 @@ main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		die("stdout");
 	/* Quiescent from here on: no allocation, no mapping. */
+	if (leader_exits)
+		pthread_exit(NULL);
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, &c, 1);
 

@@ -4,6 +4,7 @@
  * testutil.h and testdata/mapper.c.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -372,6 +373,13 @@ int
 vt_fixture_start(struct vt_fixture *fx, const char *name,
 		 const char *const args[])
 {
+	return vt_fixture_start_as(fx, name, args, (uid_t)-1, (gid_t)-1);
+}
+
+int
+vt_fixture_start_as(struct vt_fixture *fx, const char *name,
+		    const char *const args[], uid_t uid, gid_t gid)
+{
 	const char *argv[32];
 	char *const envp[] = {NULL};
 	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, e;
@@ -395,12 +403,18 @@ vt_fixture_start(struct vt_fixture *fx, const char *name,
 	if (fx->dir == NULL || pipe2(pin, O_CLOEXEC) < 0 ||
 	    pipe2(pout, O_CLOEXEC) < 0)
 		goto fail;
+	if (uid != (uid_t)-1 && chown(fx->dir, uid, gid) < 0)
+		goto fail;
 	fx->pid = fork();
 	if (fx->pid < 0)
 		goto fail;
 	if (fx->pid == 0) {
 		if (dup2(pin[0], 0) < 0 || dup2(pout[1], 1) < 0 ||
 		    chdir(fx->dir) < 0)
+			_exit(126);
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(gid) < 0 ||
+		     setuid(uid) < 0))
 			_exit(126);
 		execve(path, (char *const *)argv, envp);
 		_exit(127);

@@ -69,6 +69,12 @@ struct vt_fixture {
 int vt_fixture_start(struct vt_fixture *fx, const char *name,
 		     const char *const args[]);
 /*
+ * The same, run as user uid and group gid (we must be root): its
+ * directory is given to that user first.
+ */
+int vt_fixture_start_as(struct vt_fixture *fx, const char *name,
+			const char *const args[], uid_t uid, gid_t gid);
+/*
  * The value of the nth (from 0) fact line whose first word is key: the
  * text after "key ", or NULL.
  */

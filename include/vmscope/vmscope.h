@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -209,9 +210,11 @@ struct vms_region {
 	uint64_t vmflags;        /* VMS_VMF() bits */
 	uint64_t data_offset;    /* where the contents sit in the source */
 	uint64_t data_size;      /* how many bytes of contents it holds */
-	const char *path;        /* backing file, without " (deleted)"; or NULL */
-	const char *name;        /* pseudo or anonymous name ("[uprobes]",
-	                          * the NAME of [anon:NAME] or memfd:NAME) */
+	const char *path;        /* backing file, or NULL; the kernel's
+	                          * " (deleted)" is not part of it (see
+	                          * VMS_RF_DELETED) */
+	const char *name;        /* the kernel's bracketed name as given:
+	                          * "[heap]", "[anon:NAME]", "[uprobes]" */
 	const char *vmflags_other; /* unknown VmFlags mnemonics, or NULL */
 	const unsigned char *build_id;
 	size_t build_id_len;
@@ -230,6 +233,18 @@ static inline uint64_t
 vms_region_size(const struct vms_region *r)
 {
 	return r->end - r->start;
+}
+
+/*
+ * Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, or a shared mapping
+ * of /dev/zero): the kernel backs it with an unlinked shmem file that it
+ * names "/dev/zero (deleted)".
+ */
+static inline int
+vms_region_is_shared_anon(const struct vms_region *r)
+{
+	return r->path != NULL && (r->flags & VMS_RF_DELETED) &&
+	       strcmp(r->path, "/dev/zero") == 0;
 }
 
 /* A counter's value, or -1 when it is not known. */

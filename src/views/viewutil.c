@@ -14,7 +14,7 @@ vms_view_is_file(const struct vms_region *r)
 	case VMS_LABEL_MEMFD:
 		return 0;
 	default:
-		return r->path != NULL;
+		return r->path != NULL && !vms_region_is_shared_anon(r);
 	}
 }
 
@@ -77,6 +77,8 @@ vms_view_name(const struct vms_region *r, int raw, char *buf, size_t size)
 	default:
 		break;
 	}
+	if (vms_region_is_shared_anon(r))
+		return "[ anon ]";
 	if (r->path != NULL) {
 		snprintf(buf, size, "%s%s", r->path,
 			 (r->flags & VMS_RF_DELETED) ? " (deleted)" : "");
