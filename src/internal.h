@@ -49,8 +49,13 @@ const void *vms_input_get(struct vms_input *in, uint64_t off, size_t n,
  */
 ssize_t vms_input_read(struct vms_input *in, uint64_t off, void *buf,
 		       size_t n, struct vms_err *err);
-/* The size, when known (files and buffers); UINT64_MAX for a stream. */
+/*
+ * The size, when known: files and buffers; a stream once it has been read
+ * to its end, or when its format declares the size (xz index, zstd or lz4
+ * frame header).  UINT64_MAX otherwise.
+ */
 uint64_t vms_input_size(const struct vms_input *in);
+int vms_input_size_known(const struct vms_input *in);
 
 /*
  * A reader.  probe answers 1 (mine), 0 (not mine) or -1 (err set); load
@@ -65,6 +70,9 @@ struct vms_reader {
 
 /* The file readers, exact magic first; NULL-terminated. */
 extern const struct vms_reader *const vms_readers[];
+
+/* The readers, each in its own file under formats/. */
+extern const struct vms_reader vms_reader_elfcore;
 
 /*
  * The parser of /proc/PID/maps and /proc/PID/smaps text (procmaps.c), fed

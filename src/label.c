@@ -119,6 +119,82 @@ label_stacks(struct vms_map *map)
 	}
 }
 
+/* Does any region carry a name from the kernel ("[heap]", "[stack]")? */
+static int
+kernel_names(const struct vms_map *map)
+{
+	for (size_t i = 0; i < map->nregions; i++)
+		if (map->regions[i].name != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+plain_anon(const struct vms_region *r)
+{
+	return r->path == NULL && r->name == NULL &&
+	       r->label == VMS_LABEL_NONE;
+}
+
+/*
+ * A dump names nothing, so what the kernel would have named is found by
+ * layout.  The vdso is where AT_SYSINFO_EHDR points; the x86-64 vsyscall
+ * page has a fixed address; the heap is the first writable anonymous
+ * region above the executable, past its bss (the region that touches the
+ * executable's last mapping), within the kernel's brk randomisation:
+ * 1 GiB on 64-bit targets, 32 MiB on 32-bit ones.
+ */
+static void
+label_by_layout(struct vms_map *map)
+{
+	const uint64_t vsyscall = UINT64_C(0xffffffffff600000);
+	uint64_t exe_end = 0, window;
+	struct vms_region *r;
+
+	for (size_t i = 0; i < map->nauxv; i++) {
+		if (map->auxv[i].type != 33)  /* AT_SYSINFO_EHDR */
+			continue;
+		r = (struct vms_region *)vms_map_find(map, map->auxv[i].value);
+		if (r != NULL && plain_anon(r))
+			r->label = VMS_LABEL_VDSO;
+	}
+	r = (struct vms_region *)vms_map_find(map, vsyscall);
+	if (r != NULL && r->start == vsyscall && plain_anon(r) &&
+	    map->arch.machine == 62 /* EM_X86_64 */)
+		r->label = VMS_LABEL_VSYSCALL;
+	if (map->proc.exe == NULL)
+		return;
+	for (size_t i = 0; i < map->nregions; i++) {
+		r = &map->regions[i];
+		if (r->path != NULL && strcmp(r->path, map->proc.exe) == 0 &&
+		    r->end > exe_end)
+			exe_end = r->end;
+		if (r->label == VMS_LABEL_HEAP)
+			return;
+	}
+	if (exe_end == 0)
+		return;
+	window = map->arch.wordsize == 32 ? UINT64_C(32) << 20 :
+					    UINT64_C(1) << 30;
+	for (size_t i = vms_map_lower_bound(map, exe_end); i < map->nregions;
+	     i++) {
+		r = &map->regions[i];
+		if (r->start - exe_end > window)
+			break;
+		if (!plain_anon(r))
+			continue;
+		if (r->start == exe_end) {
+			exe_end = r->end;  /* the bss */
+			continue;
+		}
+		if ((r->has & VMS_HAS_PROT) &&
+		    (r->prot & (VMS_PROT_R | VMS_PROT_W)) ==
+			    (VMS_PROT_R | VMS_PROT_W))
+			r->label = VMS_LABEL_HEAP;
+		break;
+	}
+}
+
 /*
  * vmmap's share mode from what is known: MAP_SHARED is SHM; nothing
  * resident or swapped is NUL; pages also mapped elsewhere make COW;
@@ -164,6 +240,8 @@ vms_map_label(struct vms_map *map, struct vms_err *err)
 		label_share(r);
 	}
 	label_stacks(map);
+	if (!kernel_names(map))
+		label_by_layout(map);
 	if (map->proc.has & VMS_P_FAULT_ADDR) {
 		const struct vms_region *f =
 			vms_map_find(map, map->proc.fault_addr);

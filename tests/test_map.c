@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -219,6 +220,57 @@ test_names(void **state)
 			    "unknown error");
 }
 
+/* A dump has no kernel names: vdso, vsyscall and heap come from layout. */
+static void
+test_labels_by_layout(void **state)
+{
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	struct vms_region *r;
+	struct vms_auxv av[1] = {{33, 0x7f0000010000}};
+
+	(void)state;
+	m->proc.exe = "/bin/prog";
+	m->arch.wordsize = 64;
+	m->arch.machine = 62;
+	m->auxv = malloc(sizeof(av));
+	memcpy(m->auxv, av, sizeof(av));
+	m->nauxv = 1;
+	r = add(m, 0x400000, 0x401000, 5);
+	r->path = "/bin/prog";
+	r = add(m, 0x401000, 0x402000, 3);
+	r->path = "/bin/prog";
+	add(m, 0x402000, 0x404000, 3);             /* bss: touches the exe */
+	add(m, 0x2000000, 0x2021000, 3);           /* the heap */
+	add(m, 0x3000000, 0x3001000, 3);           /* another anon region */
+	add(m, 0x7f0000010000, 0x7f0000012000, 5); /* AT_SYSINFO_EHDR */
+	add(m, 0xffffffffff600000, 0xffffffffff601000, 4);
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[2].label, VMS_LABEL_NONE);
+	assert_int_equal(m->regions[3].label, VMS_LABEL_HEAP);
+	assert_int_equal(m->regions[4].label, VMS_LABEL_NONE);
+	assert_int_equal(m->regions[5].label, VMS_LABEL_VDSO);
+	assert_int_equal(m->regions[6].label, VMS_LABEL_VSYSCALL);
+	vms_map_free(m);
+
+	/* Beyond the 32 MiB brk window of a 32-bit process: no heap. */
+	m = vms_map_new(&err);
+	m->proc.exe = "/bin/prog";
+	m->arch.wordsize = 32;
+	r = add(m, 0x8048000, 0x8049000, 5);
+	r->path = "/bin/prog";
+	add(m, 0x8049000 + (UINT64_C(33) << 20), 0x8060000 + (33 << 20), 3);
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[1].label, VMS_LABEL_NONE);
+	/* Kernel names present: layout is not guessed. */
+	r = add(m, 0x8050000, 0x8051000, 3);
+	r->name = "[stack]";
+	add(m, 0x804a000, 0x804b000, 3);
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[1].label, VMS_LABEL_NONE);
+	vms_map_free(m);
+}
+
 int
 main(void)
 {
@@ -227,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_overlap_and_empty),
 		cmocka_unit_test(test_intern_and_warn),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_labels_by_layout),
 		cmocka_unit_test(test_share_mode),
 		cmocka_unit_test(test_names),
 	};
