@@ -56,6 +56,8 @@ static const struct {
 	int (*run)(struct cli *c, int argc, char **argv);
 } personalities[] = {
 	{"pmap", cli_pmap},
+	{"procmap", cli_procmap},
+	{"vmmap", cli_vmmap},
 };
 
 int

@@ -430,6 +430,8 @@ struct vms_view_opts {
 #define VMS_VIEW_RAW 0x08u       /* names as the source gave them (-l) */
 #define VMS_VIEW_FULLPATH 0x10u  /* full paths where a view shortens */
 #define VMS_VIEW_SHARED 0x20u    /* count shared mappings too (-a) */
+#define VMS_VIEW_ADDRESS 0x40u   /* lo is an address: show the region
+                                  * holding it and its neighbours */
 
 struct vms_view {
 	const char *name;        /* "pmap", "pmap-x", "procmap-l", ... */

@@ -8,6 +8,8 @@
 
 static const struct vms_view *const tables[] = {
 	vms_view_pmap,
+	vms_view_procmap,
+	vms_view_vmmap,
 };
 
 const struct vms_view *

@@ -35,9 +35,10 @@ const char *
 vms_view_name(const struct vms_region *r, int raw, char *buf, size_t size)
 {
 	if (raw) {
+		if (r->path != NULL && !(r->flags & VMS_RF_DELETED))
+			return r->path;
 		if (r->path != NULL) {
-			snprintf(buf, size, "%s%s", r->path,
-				 (r->flags & VMS_RF_DELETED) ? " (deleted)" : "");
+			snprintf(buf, size, "%s (deleted)", r->path);
 			return buf;
 		}
 		return r->name != NULL ? r->name : "";
@@ -79,9 +80,10 @@ vms_view_name(const struct vms_region *r, int raw, char *buf, size_t size)
 	}
 	if (vms_region_is_shared_anon(r))
 		return "[ anon ]";
+	if (r->path != NULL && !(r->flags & VMS_RF_DELETED))
+		return r->path;
 	if (r->path != NULL) {
-		snprintf(buf, size, "%s%s", r->path,
-			 (r->flags & VMS_RF_DELETED) ? " (deleted)" : "");
+		snprintf(buf, size, "%s (deleted)", r->path);
 		return buf;
 	}
 	if (r->name != NULL)
@@ -210,4 +212,33 @@ int
 vms_view_addr_width(const struct vms_map *map)
 {
 	return map->arch.wordsize == 32 ? 8 : 16;
+}
+
+int
+vms_view_maxprot(const struct vms_region *r)
+{
+	int m = 0;
+
+	if (r->has & VMS_HAS_MAXPROT)
+		return r->maxprot;
+	if (!(r->has & VMS_HAS_VMFLAGS))
+		return -1;
+	if (r->vmflags & VMS_VMF(MR))
+		m |= VMS_PROT_R;
+	if (r->vmflags & VMS_VMF(MW))
+		m |= VMS_PROT_W;
+	if (r->vmflags & VMS_VMF(ME))
+		m |= VMS_PROT_X;
+	return m;
+}
+
+const char *
+vms_view_cut(const char *s, size_t room, char *buf, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n <= room || room < 4)
+		return s;
+	snprintf(buf, size, "...%s", s + n - (room - 3));
+	return buf;
 }

@@ -12,6 +12,8 @@
 
 /* The views' tables, one per file, each ending with a NULL name. */
 extern const struct vms_view vms_view_pmap[];
+extern const struct vms_view vms_view_procmap[];
+extern const struct vms_view vms_view_vmmap[];
 
 /* The mark a view prints for a value the source cannot know. */
 #define VMS_UNKNOWN_MARK "?"
@@ -57,5 +59,17 @@ void vms_sum_add(struct vms_sum *s, const struct vms_region *r,
 
 /* The hex width of addresses: 8 for 32-bit targets, else 16. */
 int vms_view_addr_width(const struct vms_map *map);
+
+/*
+ * The maximum protection: the source's own when it has one, else Linux's
+ * VM_MAYREAD/MAYWRITE/MAYEXEC (VmFlags mr, mw, me).  -1 when unknown.
+ */
+int vms_view_maxprot(const struct vms_region *r);
+
+/*
+ * s shortened to at most room bytes by cutting its head ("...tail"), so
+ * that a path keeps its file name; s itself when it fits.
+ */
+const char *vms_view_cut(const char *s, size_t room, char *buf, size_t size);
 
 #endif

@@ -5,6 +5,9 @@ region (file, heap, guard, thread stack, SysV shm, memfd, named anon,
 deleted file, MAP_NORESERVE with huge pages, vvar, vdso, stack,
 vsyscall), and a 32-bit process 4343.  The numbers are made up but
 consistent: Rss = Shared_* + Private_*, Pss <= Rss, Anonymous <= Rss.
+Lines are laid out as the kernel writes them (addresses in at least 8 hex
+digits, names padded to column 73 or 49), and VmFlags vary (dc wf lo sr
+rr hg nh) so that the views deriving fields from them see each case.
 Run it from anywhere; it rewrites the tree next to itself."""
 import os
 import shutil
@@ -29,7 +32,7 @@ def region(start, end, perms, off, dev, ino, name, sc=0, sd=0, pc=0, pd=0,
              Shared_Clean=sc, Shared_Dirty=sd, Private_Clean=pc,
              Private_Dirty=pd, Referenced=rss, Anonymous=anon,
              AnonHugePages=huge, Swap=swap, SwapPss=swap, Locked=locked)
-    head = "%x-%x %s %08x %s %d " % (start, end, perms, off, dev, ino)
+    head = "%08x-%08x %s %08x %s %d " % (start, end, perms, off, dev, ino)
     if name:
         head = head.ljust(pad) + name
     else:
@@ -85,23 +88,24 @@ def main():
         region(0x55555555b000, 0x55555555c000, "rw-p", 0x7000, "fe:01", 1001,
                exe, pd=4, anon=4, flags="rd wr mr mw me ac"),
         region(0x555555560000, 0x555555581000, "rw-p", 0, "00:00", 0,
-               "[heap]", pd=120, anon=120, swap=8, flags="rd wr mr mw me ac"),
+               "[heap]", pd=120, anon=120, swap=8,
+               flags="rd wr mr mw me ac nh"),
         region(0x7f0000000000, 0x7f0000001000, "---p", 0, "00:00", 0, "",
                flags="mr mw me"),
         region(0x7f0000001000, 0x7f0000801000, "rw-p", 0, "00:00", 0, "",
-               pd=16, anon=16, flags="rd wr mr mw me ac"),
+               pd=16, anon=16, flags="rd wr mr mw me ac wf"),
         region(0x7f0000900000, 0x7f0000a00000, "rw-s", 0, "00:01", 32769,
                "/SYSV0000beef (deleted)", sd=64, flags="rd wr sh mr mw me ms"),
         region(0x7f0000a00000, 0x7f0000a01000, "rw-s", 0, "00:01", 2050,
                "/memfd:cache (deleted)", sd=4, flags="rd wr sh mr mw me ms"),
         region(0x7f0000b00000, 0x7f0000b10000, "rw-p", 0, "00:00", 0,
                "[anon:arena]", pd=64, anon=64, locked=64,
-               flags="rd wr mr mw me lo ac"),
+               flags="rd wr mr mw me dc lo ac"),
         region(0x7f0000c00000, 0x7f0000c01000, "r--p", 0, "fe:01", 1002,
-               "/tmp/data file (deleted)", pc=4, flags="rd mr mw me"),
+               "/tmp/data file (deleted)", pc=4, flags="rd mr mw me sr"),
         region(0x7f0000d00000, 0x7f0000f00000, "rw-p", 0, "00:00", 0, "",
                pd=1028, anon=1028, huge=1024,
-               flags="rd wr mr mw me nr ac hg"),
+               flags="rd wr mr mw me rr nr ac hg"),
         region(0x7ffff7fc1000, 0x7ffff7fc5000, "r--p", 0, "00:00", 0, "[vvar]",
                flags="rd mr pf io de dd"),
         region(0x7ffff7fc5000, 0x7ffff7fc7000, "r-xp", 0, "00:00", 0, "[vdso]",
