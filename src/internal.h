@@ -84,6 +84,7 @@ struct vms_maps_parser {
 	int smaps;               /* key lines follow each header */
 	uint64_t line;           /* current line number, from 1 */
 	size_t cur;              /* index of the region keys go to, +1 */
+	size_t next_key;         /* the smaps key expected next */
 	int check;               /* compare headers with the map, add none */
 	size_t checked;          /* check: headers compared so far */
 	int differs;             /* check: a header did not match */
@@ -105,6 +106,20 @@ ssize_t vms_maps_parser_feed(struct vms_maps_parser *p, const char *buf,
  */
 void vms_maps_parser_check(struct vms_maps_parser *p, struct vms_map *map,
 			   const char *name);
+
+/*
+ * Reading a file in a second thread while the caller parses (readahead.c).
+ * vms_ra_next() hands the next piece of text: the caller's unparsed tail
+ * of the previous piece (tail, n; at most VMS_RA_CARRY bytes) followed by
+ * what came since; *eof on the last piece.  Its length, or -1 with
+ * *errnum set.
+ */
+#define VMS_RA_CARRY (64 * 1024)
+struct vms_ra;
+struct vms_ra *vms_ra_start(int fd, struct vms_err *err);
+ssize_t vms_ra_next(struct vms_ra *ra, const char *tail, size_t n,
+		    const char **text, int *eof, int *errnum);
+void vms_ra_stop(struct vms_ra *ra);
 
 /* The live reader (src/live.c). */
 int vms_live_load(struct vms_map *map, int64_t pid,

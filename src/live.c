@@ -28,7 +28,6 @@
 
 #include "internal.h"
 
-#define READ_CHUNK (256 * 1024)
 #define SMALL_FILE (64 * 1024)
 
 struct live {
@@ -36,9 +35,9 @@ struct live {
 	int dirfd;
 	int64_t pid;
 	char where[PATH_MAX];    /* "/proc/42", for messages */
-	char *buf;               /* READ_CHUNK bytes */
-	char task[48];           /* "" or "task/TID/": where maps are read */
+	char task[300];          /* "" or "task/TID/": where maps are read */
 	int self;                /* reading our own address space */
+	int running;             /* a thread was on a CPU when looked at */
 	int warned_deleted;
 };
 
@@ -115,15 +114,21 @@ fail:
 	return NULL;
 }
 
-/* Parse (s)maps or check the map against maps, streaming the file. */
+/*
+ * Parse (s)maps, or check the map against maps, while a second thread
+ * reads the file: the parser keeps pace with the kernel instead of
+ * following it.
+ */
 static int
 read_maps(struct live *l, int smaps, int check, int *differs,
 	  struct vms_err *err)
 {
-	char file[64];
+	char file[320];
 	struct vms_maps_parser p;
-	char name[PATH_MAX + 80];
-	size_t have = 0;
+	char name[PATH_MAX + 340];
+	const char *tail = NULL;
+	struct vms_ra *ra;
+	size_t n = 0;
 	int fd, rc = -1;
 
 	snprintf(file, sizeof(file), "%s%s", l->task, smaps ? "smaps" : "maps");
@@ -135,35 +140,37 @@ read_maps(struct live *l, int smaps, int check, int *differs,
 	fd = openat(l->dirfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return proc_err(l, file, errno, err);
+	ra = vms_ra_start(fd, err);
+	if (ra == NULL)
+		goto out;
 	for (;;) {
-		ssize_t got, used;
+		const char *text;
+		ssize_t len, used;
+		int eof = 0, e = 0;
 
-		if (have == READ_CHUNK) {
-			vms_err_set(err, VMS_E_CORRUPT, 0,
-				    "%s: line too long", name);
+		len = vms_ra_next(ra, tail, n, &text, &eof, &e);
+		if (len < 0 && e == EFBIG) {
+			vms_err_set(err, VMS_E_CORRUPT, 0, "%s: line too long",
+				    name);
 			goto out;
 		}
-		got = read(fd, l->buf + have, READ_CHUNK - have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			proc_err(l, file, errno, err);
+		if (len < 0) {
+			proc_err(l, file, e, err);
 			goto out;
 		}
-		have += (size_t)got;
-		used = vms_maps_parser_feed(&p, l->buf, have, got == 0, err);
+		used = vms_maps_parser_feed(&p, text, (size_t)len, eof, err);
 		if (used < 0)
 			goto out;
-		have -= (size_t)used;
-		if (have > 0)
-			memmove(l->buf, l->buf + used, have);
-		if (got == 0)
+		if (eof)
 			break;
+		tail = text + used;
+		n = (size_t)(len - used);
 	}
 	if (check)
 		*differs = p.differs || p.checked != l->map->nregions;
 	rc = 0;
 out:
+	vms_ra_stop(ra);
 	close(fd);
 	return rc;
 }
@@ -187,13 +194,15 @@ parse_hex_word(const char **s, uint64_t *v)
  * or "running" (no registers to show).
  */
 static void
-parse_syscall(struct vms_thread *t, const char *s)
+parse_syscall(struct vms_thread *t, const char *s, int *running)
 {
 	uint64_t w[9];
 	int n = 0;
 
-	if (strncmp(s, "running", 7) == 0)
+	if (strncmp(s, "running", 7) == 0) {
+		*running = 1;
 		return;
+	}
 	if (strncmp(s, "-1 ", 3) == 0) {
 		s += 3;
 		if (parse_hex_word(&s, &w[0]) < 0 ||
@@ -232,6 +241,7 @@ read_threads(struct live *l, struct vms_err *err)
 	int fd;
 
 	l->map->nthreads = 0;
+	l->running = 0;
 	fd = openat(l->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;  /* a fake tree or an old kernel: no threads */
@@ -262,7 +272,7 @@ read_threads(struct live *l, struct vms_err *err)
 		snprintf(file, sizeof(file), "task/%lu/syscall", tid);
 		text = slurp(l->dirfd, file, &len, &e);
 		if (text != NULL) {
-			parse_syscall(t, text);
+			parse_syscall(t, text, &l->running);
 			free(text);
 		}
 	}
@@ -270,6 +280,52 @@ read_threads(struct live *l, struct vms_err *err)
 	qsort(l->map->threads, l->map->nthreads, sizeof(*l->map->threads),
 	      cmp_thread);
 	return 0;
+}
+
+/*
+ * How much the threads have run: over task/TID/schedstat, the sum of the
+ * nanoseconds on a CPU and of the times scheduled, and the thread ids.
+ * If it is the same before and after smaps is read, and no thread was on
+ * a CPU, no thread ran: nothing changed the address space, and the maps
+ * re-read that checks for changes can be skipped.  -1 when a thread's
+ * schedstat cannot be read (a kernel without schedstats, a fake tree).
+ */
+static int
+run_signature(struct live *l, uint64_t sig[3])
+{
+	struct dirent *de;
+	int fd, rc = 0;
+	DIR *d;
+
+	sig[0] = sig[1] = sig[2] = 0;
+	fd = openat(l->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		unsigned long long run, wait, slices;
+		char file[300], *text;
+		size_t len;
+		int e;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(file, sizeof(file), "task/%s/schedstat", de->d_name);
+		text = slurp(l->dirfd, file, &len, &e);
+		if (text == NULL ||
+		    sscanf(text, "%llu %llu %llu", &run, &wait, &slices) != 3) {
+			rc = -1;
+		} else {
+			sig[0] += run;
+			sig[1] += slices;
+			sig[2] += strtoull(de->d_name, NULL, 10) + 1;
+		}
+		free(text);
+	}
+	closedir(d);
+	return rc;
 }
 
 /*
@@ -609,7 +665,7 @@ find_live_task(struct live *l)
 			continue;
 		paren = strrchr(stat, ')');
 		if (paren != NULL && paren[1] == ' ' && paren[2] != 'Z' &&
-		    paren[2] != 'X' && strlen(de->d_name) < 32) {
+		    paren[2] != 'X') {
 			snprintf(l->task, sizeof(l->task), "task/%s/",
 				 de->d_name);
 			free(stat);
@@ -630,8 +686,10 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 	if (l->map->proc.state == 'Z')
 		find_live_task(l);
 	for (int i = 0; i <= tries; i++) {
-		int differs = 0;
+		uint64_t before[3], after[3];
+		int differs = 0, quiet;
 
+		quiet = smaps && !l->self && run_signature(l, before) == 0;
 		l->map->nregions = 0;
 		if (read_maps(l, smaps, 0, NULL, err) < 0)
 			return -1;
@@ -643,7 +701,11 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 		 */
 		if (l->self)
 			return 0;
-		if (smaps && read_maps(l, 0, 1, &differs, err) < 0)
+		quiet = quiet && !l->running && !(o->flags & VMS_OPEN_NOTHREADS) &&
+			run_signature(l, after) == 0 &&
+			memcmp(before, after, sizeof(before)) == 0;
+		if (smaps && !quiet &&
+		    read_maps(l, 0, 1, &differs, err) < 0)
 			return -1;
 		if (!differs && threads_consistent(l->map))
 			return 0;
@@ -674,11 +736,6 @@ vms_live_load(struct vms_map *map, int64_t pid, const struct vms_open_opts *o,
 					   "%" PRId64 ": no such process", pid);
 		return proc_err(&l, "", e, err);
 	}
-	l.buf = malloc(READ_CHUNK);
-	if (l.buf == NULL) {
-		vms_err_nomem(err);
-		goto out;
-	}
 	snprintf(name, sizeof(name), "%" PRId64, pid);
 	map->source.kind = VMS_SOURCE_LIVE;
 	map->source.format = "proc";
@@ -700,7 +757,6 @@ vms_live_load(struct vms_map *map, int64_t pid, const struct vms_open_opts *o,
 	}
 	rc = 0;
 out:
-	free(l.buf);
 	close(l.dirfd);
 	return rc;
 }

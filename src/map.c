@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vmscope/vmscope.h"
 #include "internal.h"
@@ -29,6 +30,8 @@ struct intern_ent {
 
 struct vms_pool {
 	struct chunk *chunks;
+	int regions_mapped;      /* map->regions is mmap()ed */
+	size_t regions_bytes;
 	struct intern_ent *tab;  /* open addressing, power of two */
 	size_t tabsize;
 	size_t tabused;
@@ -168,6 +171,10 @@ vms_map_free(struct vms_map *map)
 
 	if (map == NULL)
 		return;
+	if (map->pool != NULL && map->pool->regions_mapped)
+		munmap(map->regions, map->pool->regions_bytes);
+	else
+		free(map->regions);
 	if (map->pool != NULL) {
 		for (c = map->pool->chunks; c != NULL; c = next) {
 			next = c->next;
@@ -176,7 +183,6 @@ vms_map_free(struct vms_map *map)
 		free(map->pool->tab);
 		free(map->pool);
 	}
-	free(map->regions);
 	free(map->threads);
 	free(map->auxv);
 	free(map->warnings);
@@ -208,13 +214,60 @@ vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
 	return 0;
 }
 
+/*
+ * A map of 60 000 regions is some 20 MB, written once front to back: in
+ * 4 KiB pages the faults cost more than the parsing.  A large array is
+ * therefore mapped by hand, in huge pages where the system allows, and
+ * grown with mremap(), which moves pages instead of copying them.
+ */
+#define BIG_ARRAY ((size_t)2 << 20)
+
+int
+vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err)
+{
+	struct vms_pool *pool = map->pool;
+	const size_t elem = sizeof(*map->regions);
+	size_t bytes;
+	void *p;
+
+	if (n <= map->cap)
+		return 0;
+	if (n > SIZE_MAX / 2 / elem)
+		return vms_err_set(err, VMS_E_LIMIT, 0, "too many regions");
+	if (n * elem < BIG_ARRAY / 2 && !pool->regions_mapped)
+		return vms_grow((void **)&map->regions, &map->cap, n, elem,
+				err);
+	bytes = n * elem > map->cap * 2 * elem ? n * elem : map->cap * 2 * elem;
+	bytes = (bytes + BIG_ARRAY - 1) & ~(BIG_ARRAY - 1);
+	if (!pool->regions_mapped) {
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return vms_err_nomem(err);
+		madvise(p, bytes, MADV_HUGEPAGE);
+		if (map->nregions > 0)
+			memcpy(p, map->regions, map->nregions * elem);
+		free(map->regions);
+	} else {
+		p = mremap(map->regions, pool->regions_bytes, bytes,
+			   MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return vms_err_nomem(err);
+	}
+	map->regions = p;
+	pool->regions_mapped = 1;
+	pool->regions_bytes = bytes;
+	map->cap = bytes / elem;
+	return 0;
+}
+
 struct vms_region *
 vms_map_add(struct vms_map *map, struct vms_err *err)
 {
 	struct vms_region *r;
 
-	if (vms_grow((void **)&map->regions, &map->cap, map->nregions + 1,
-		     sizeof(*map->regions), err) < 0)
+	if (map->nregions == map->cap &&
+	    vms_map_reserve(map, map->nregions + 1, err) < 0)
 		return NULL;
 	r = &map->regions[map->nregions++];
 	memset(r, 0, sizeof(*r));

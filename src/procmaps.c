@@ -221,6 +221,7 @@ parse_header(struct vms_maps_parser *p, const char *s, const char *e,
 	if (r == NULL)
 		return -1;
 	p->cur = p->map->nregions;
+	p->next_key = 0;
 	r->start = start;
 	r->end = end;
 	r->prot = (uint8_t)((s[0] == 'r' ? VMS_PROT_R : 0) |
@@ -289,78 +290,136 @@ parse_vmflags(struct vms_maps_parser *p, struct vms_region *r, const char *s,
 	return 0;
 }
 
-/* The counter a smaps key names, or -1. */
-static int
-counter_of(const char *k, size_t n)
-{
-	/* Dispatch on the first letter, then compare: ~25 keys. */
-	static const struct {
-		char c;
-		int ctr;
-	} first[] = {
-#define X(e, key, smaps) {smaps[0], VMS_C_##e},
-		VMS_COUNTERS(X)
-#undef X
-	};
-	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
-		const char *name;
+/*
+ * The keys of a smaps record, in the order the kernel writes them, so
+ * that the next key is nearly always the one after the last (the parser
+ * remembers where it is).  Pss_Anon, Pss_File and Pss_Shmem appear only
+ * in smaps_rollup.
+ */
+enum kind { K_CTR, K_SIZE, K_THP, K_PKEY, K_VMFLAGS };
 
-		if (first[i].c != k[0])
-			continue;
-		name = vms_counter_smaps_key((enum vms_counter)first[i].ctr);
-		if (strlen(name) == n && memcmp(name, k, n) == 0)
-			return first[i].ctr;
+static const struct key {
+	const char *name;
+	uint8_t len;
+	uint8_t kind;
+	uint8_t ctr;
+} keys[] = {
+#define K(name, kind, ctr) {name, sizeof(name) - 1, kind, ctr}
+	K("Size", K_SIZE, 0),
+	K("KernelPageSize", K_CTR, VMS_C_KERNEL_PAGE),
+	K("MMUPageSize", K_CTR, VMS_C_MMU_PAGE),
+	K("Rss", K_CTR, VMS_C_RSS),
+	K("Pss", K_CTR, VMS_C_PSS),
+	K("Pss_Dirty", K_CTR, VMS_C_PSS_DIRTY),
+	K("Pss_Anon", K_CTR, VMS_C_PSS_ANON),
+	K("Pss_File", K_CTR, VMS_C_PSS_FILE),
+	K("Pss_Shmem", K_CTR, VMS_C_PSS_SHMEM),
+	K("Shared_Clean", K_CTR, VMS_C_SHARED_CLEAN),
+	K("Shared_Dirty", K_CTR, VMS_C_SHARED_DIRTY),
+	K("Private_Clean", K_CTR, VMS_C_PRIVATE_CLEAN),
+	K("Private_Dirty", K_CTR, VMS_C_PRIVATE_DIRTY),
+	K("Referenced", K_CTR, VMS_C_REFERENCED),
+	K("Anonymous", K_CTR, VMS_C_ANONYMOUS),
+	K("KSM", K_CTR, VMS_C_KSM),
+	K("LazyFree", K_CTR, VMS_C_LAZYFREE),
+	K("AnonHugePages", K_CTR, VMS_C_ANON_HUGE),
+	K("ShmemPmdMapped", K_CTR, VMS_C_SHMEM_PMD),
+	K("FilePmdMapped", K_CTR, VMS_C_FILE_PMD),
+	K("Shared_Hugetlb", K_CTR, VMS_C_SHARED_HUGETLB),
+	K("Private_Hugetlb", K_CTR, VMS_C_PRIVATE_HUGETLB),
+	K("Swap", K_CTR, VMS_C_SWAP),
+	K("SwapPss", K_CTR, VMS_C_SWAP_PSS),
+	K("Locked", K_CTR, VMS_C_LOCKED),
+	K("THPeligible", K_THP, 0),
+	K("ProtectionKey", K_PKEY, 0),
+	K("VmFlags", K_VMFLAGS, 0),
+#undef K
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Does the line start with "key:"? */
+static int
+key_at(const struct key *k, const char *s, const char *e)
+{
+	return (size_t)(e - s) > k->len && s[k->len] == ':' &&
+	       memcmp(s, k->name, k->len) == 0;
+}
+
+/* The key the line starts with: the expected one first; NULL if none. */
+static const struct key *
+find_key(struct vms_maps_parser *p, const char *s, const char *e)
+{
+	if (p->next_key < NKEYS && key_at(&keys[p->next_key], s, e))
+		return &keys[p->next_key++];
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (key_at(&keys[i], s, e)) {
+			p->next_key = i + 1;
+			return &keys[i];
+		}
 	}
-	return -1;
+	return NULL;
 }
 
 static int
-parse_key(struct vms_maps_parser *p, const char *s, const char *e,
-	  struct vms_err *err)
+parse_key(struct vms_maps_parser *p, const struct key *k, const char *s,
+	  const char *e, struct vms_err *err)
 {
-	const char *k = s, *colon = memchr(s, ':', (size_t)(e - s));
 	struct vms_region *r;
-	size_t kn;
 	uint64_t v;
-	int c;
+
+	if (p->cur == 0)
+		return bad_line(p, "key before the first mapping", err);
+	r = &p->map->regions[p->cur - 1];
+	s += k->len + 1;
+	if (k->kind == K_VMFLAGS)
+		return parse_vmflags(p, r, s, e, err);
+	/* The kernel right-aligns values behind a run of spaces. */
+	while (e - s >= 8 && memcmp(s, "        ", 8) == 0)
+		s += 8;
+	while (s < e && *s == ' ')
+		s++;
+	if (getdec(&s, e, &v) < 0)
+		return bad_line(p, "bad number", err);
+	switch (k->kind) {
+	case K_THP:
+		if (s != e || v > 1)
+			return bad_line(p, "bad THPeligible", err);
+		r->thp_eligible = (int8_t)v;
+		r->has |= VMS_HAS_THP;
+		return 0;
+	case K_PKEY:
+		if (s != e || v > 127)
+			return bad_line(p, "bad ProtectionKey", err);
+		r->pkey = (int8_t)v;
+		r->has |= VMS_HAS_PKEY;
+		return 0;
+	default:
+		break;
+	}
+	/* Every smaps counter is in kB; a line cut short is damage. */
+	if (e - s != 3 || memcmp(s, " kB", 3) != 0)
+		return bad_line(p, "bad unit", err);
+	if (v > UINT64_MAX / 1024)
+		return bad_line(p, "number out of range", err);
+	/* Size is end - start, already known. */
+	if (k->kind == K_CTR) {
+		r->counters[k->ctr] = v * 1024;
+		r->has |= VMS_HAS_CTR(k->ctr);
+	}
+	return 0;
+}
+
+/* A "Key:" line this parser does not know: newer than it, skipped. */
+static int
+unknown_key(struct vms_maps_parser *p, const char *s, const char *e,
+	    struct vms_err *err)
+{
+	const char *colon = memchr(s, ':', (size_t)(e - s));
 
 	if (colon == NULL)
 		return bad_line(p, "neither a mapping nor a \"Key:\" line", err);
 	if (p->cur == 0)
 		return bad_line(p, "key before the first mapping", err);
-	r = &p->map->regions[p->cur - 1];
-	kn = (size_t)(colon - k);
-	s = colon + 1;
-	if (kn == 7 && memcmp(k, "VmFlags", 7) == 0)
-		return parse_vmflags(p, r, s, e, err);
-	while (s < e && *s == ' ')
-		s++;
-	c = counter_of(k, kn);
-	if (c >= 0) {
-		if (getdec(&s, e, &v) < 0)
-			return bad_line(p, "bad number", err);
-		/* Every smaps counter is in kB; a line cut short is damage. */
-		if (e - s != 3 || memcmp(s, " kB", 3) != 0)
-			return bad_line(p, "bad unit", err);
-		if (v > UINT64_MAX / 1024)
-			return bad_line(p, "number out of range", err);
-		v *= 1024;
-		r->counters[c] = v;
-		r->has |= VMS_HAS_CTR(c);
-		return 0;
-	}
-	if (kn == 11 && memcmp(k, "THPeligible", 11) == 0) {
-		if (getdec(&s, e, &v) < 0 || v > 1)
-			return bad_line(p, "bad THPeligible", err);
-		r->thp_eligible = (int8_t)v;
-		r->has |= VMS_HAS_THP;
-	} else if (kn == 13 && memcmp(k, "ProtectionKey", 13) == 0) {
-		if (getdec(&s, e, &v) < 0 || v > 127)
-			return bad_line(p, "bad ProtectionKey", err);
-		r->pkey = (int8_t)v;
-		r->has |= VMS_HAS_PKEY;
-	}
-	/* Size is end - start; other keys are newer than this parser. */
 	return 0;
 }
 
@@ -405,6 +464,7 @@ vms_maps_parser_feed(struct vms_maps_parser *p, const char *buf, size_t len,
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *e = nl != NULL ? nl : end;
+		const struct key *k;
 		int rc;
 
 		if (nl == NULL && !eof)
@@ -412,10 +472,14 @@ vms_maps_parser_feed(struct vms_maps_parser *p, const char *buf, size_t len,
 		p->line++;
 		if (e == s)
 			rc = 0;
-		else if (!p->smaps || is_header(s, e))
+		else if (!p->smaps)
+			rc = parse_header(p, s, e, err);
+		else if ((k = find_key(p, s, e)) != NULL)
+			rc = parse_key(p, k, s, e, err);
+		else if (is_header(s, e))
 			rc = parse_header(p, s, e, err);
 		else
-			rc = parse_key(p, s, e, err);
+			rc = unknown_key(p, s, e, err);
 		if (rc < 0)
 			return -1;
 		s = nl != NULL ? nl + 1 : end;

@@ -899,6 +899,32 @@ test_self(void **state)
 	assert_int_equal(map->page_size, (uint64_t)sysconf(_SC_PAGESIZE));
 }
 
+/*
+ * A process that runs while it is read cannot be taken as unchanged: the
+ * maps are read again and compared, and a spinning process whose map does
+ * not change still reads fine.
+ */
+static void
+test_running_target(void **state)
+{
+	struct vms_map *map;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(20);
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	}
+	map = open_pid(pid, VMS_OPEN_COUNTERS);
+	assert_true(map->nregions > 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free_opened(NULL);
+}
+
 int
 main(void)
 {
@@ -921,6 +947,7 @@ main(void)
 		T(test_leader_exited),
 		T(test_kernel_thread),
 		T(test_self),
+		T(test_running_target),
 	};
 #undef T
 

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "vmscope/vmscope.h"
+#include "internal.h"
 #include "testutil.h"
 
 #define KB(x) ((uint64_t)(x) * 1024)
@@ -1194,6 +1195,58 @@ test_deleted_without_map_files(void **state)
 	free(dir);
 }
 
+/*
+ * The check mode the live reader uses after smaps: the map read from one
+ * text agrees with the same text, and not with one where a mapping was
+ * added, removed, moved or changed its protection.
+ */
+static void
+test_check_mode(void **state)
+{
+	static const char base[] =
+		"1000-2000 r-xp 00000000 08:01 5 /bin/x\n"
+		"2000-3000 rw-p 00001000 08:01 5 /bin/x\n"
+		"7000-9000 rw-p 00000000 00:00 0 \n";
+	static const char *const other[] = {
+		"1000-2000 r-xp 00000000 08:01 5 /bin/x\n"
+		"2000-3000 rw-p 00001000 08:01 5 /bin/x\n",
+		"1000-2000 r-xp 00000000 08:01 5 /bin/x\n"
+		"2000-3000 rw-p 00001000 08:01 5 /bin/x\n"
+		"7000-9000 rw-p 00000000 00:00 0 \n"
+		"a000-b000 rw-p 00000000 00:00 0 \n",
+		"1000-2000 r-xp 00000000 08:01 5 /bin/x\n"
+		"2000-3000 rw-p 00001000 08:01 5 /bin/x\n"
+		"7000-a000 rw-p 00000000 00:00 0 \n",
+		"1000-2000 r-xp 00000000 08:01 5 /bin/x\n"
+		"2000-3000 r--p 00001000 08:01 5 /bin/x\n"
+		"7000-9000 rw-p 00000000 00:00 0 \n",
+	};
+	struct vms_maps_parser p;
+	struct vms_err err;
+	struct vms_map *map = vms_map_new(&err);
+
+	(void)state;
+	assert_int_equal(vms_parse_maps_mem(map, base, sizeof(base) - 1, 0,
+					    "base", &err),
+			 0);
+	vms_maps_parser_check(&p, map, "same");
+	assert_int_equal(vms_maps_parser_feed(&p, base, sizeof(base) - 1, 1,
+					      &err),
+			 (ssize_t)(sizeof(base) - 1));
+	assert_false(p.differs || p.checked != map->nregions);
+	assert_int_equal(map->nregions, 3);
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		vms_maps_parser_check(&p, map, "other");
+		assert_true(vms_maps_parser_feed(&p, other[i],
+						 strlen(other[i]), 1,
+						 &err) >= 0);
+		if (!(p.differs || p.checked != map->nregions))
+			fail_msg("change %zu not seen", i);
+		assert_int_equal(map->nregions, 3);
+	}
+	vms_map_free(map);
+}
+
 int
 main(void)
 {
@@ -1220,6 +1273,7 @@ main(void)
 		T(test_open_zombie),
 		T(test_open_missing_pid),
 		T(test_deleted_without_map_files),
+		T(test_check_mode),
 	};
 #undef T
 

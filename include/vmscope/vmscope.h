@@ -349,6 +349,8 @@ struct vms_map {
 /* Building a map (readers, tests, fuzzers). */
 struct vms_map *vms_map_new(struct vms_err *err);
 void vms_map_free(struct vms_map *map);
+/* Room for n regions in all (readers that know the count). */
+int vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err);
 /* A zeroed region appended at the end, or NULL (err set). */
 struct vms_region *vms_map_add(struct vms_map *map, struct vms_err *err);
 /* Copy n bytes (plus a NUL) into the map's storage. */

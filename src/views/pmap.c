@@ -49,12 +49,111 @@ mode(const struct vms_region *r, char *buf)
 }
 
 /*
+ * A row is built in a buffer and written once: a printf per field costs
+ * more than the parsing for maps of tens of thousands of regions.
+ */
+#define ROWMAX 8448
+
+struct row {
+	size_t n;
+	char b[ROWMAX];
+};
+
+static void
+r_str(struct row *w, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > ROWMAX - 2 - w->n)
+		n = ROWMAX - 2 - w->n;
+	memcpy(w->b + w->n, s, n);
+	w->n += n;
+}
+
+/* s, left-aligned in width columns. */
+static void
+r_left(struct row *w, const char *s, int width)
+{
+	size_t n0 = w->n;
+
+	r_str(w, s);
+	while ((int)(w->n - n0) < width && w->n < ROWMAX - 2)
+		w->b[w->n++] = ' ';
+}
+
+/* s, right-aligned in width columns. */
+static void
+r_right(struct row *w, const char *s, int width)
+{
+	for (int pad = width - (int)strlen(s); pad > 0 && w->n < ROWMAX - 2;
+	     pad--)
+		w->b[w->n++] = ' ';
+	r_str(w, s);
+}
+
+static void
+r_dec(struct row *w, uint64_t v, int width)
+{
+	char t[24], *p = t + sizeof(t);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	r_right(w, p, width);
+}
+
+/* Upper-case hex, zero-padded to width digits. */
+static void
+r_hex(struct row *w, uint64_t v, int width)
+{
+	char t[24], *p = t + sizeof(t);
+
+	*--p = '\0';
+	do
+		*--p = "0123456789ABCDEF"[v & 15];
+	while ((v >>= 4) != 0);
+	while (t + sizeof(t) - 1 - p < width)
+		*--p = '0';
+	r_str(w, p);
+}
+
+static void
+r_ch(struct row *w, char c)
+{
+	if (w->n < ROWMAX - 1)
+		w->b[w->n++] = c;
+}
+
+/* printK: a number of kilobytes, "-" for zero, "?" for unknown. */
+static void
+r_k(struct row *w, int width, int known, uint64_t bytes)
+{
+	if (!known)
+		r_right(w, VMS_UNKNOWN_MARK, width);
+	else if (bytes == 0)
+		r_right(w, "-", width);
+	else
+		r_dec(w, bytes / 1024, width);
+}
+
+static void
+r_ctr(struct row *w, int width, const struct vms_region *r,
+      enum vms_counter c)
+{
+	uint64_t v = 0;
+	int known = vms_region_get(r, c, &v) == 0;
+
+	r_k(w, width, known, v);
+}
+
+/*
  * The name column: Solaris indents bracketed names by two spaces so that
  * they stand apart from paths; -x shows only a file's last component.
  */
-static const char *
-name_of(const struct vms_region *r, const struct vms_view_opts *o, int base,
-	char *buf, size_t size)
+static void
+r_name(struct row *w, const struct vms_region *r,
+       const struct vms_view_opts *o, int base)
 {
 	int raw = (o->flags & VMS_VIEW_RAW) != 0;
 	char tmp[4096 + 64];
@@ -65,46 +164,36 @@ name_of(const struct vms_region *r, const struct vms_view_opts *o, int base,
 
 		if (base && !(o->flags & VMS_VIEW_FULLPATH) && slash != NULL)
 			n = slash + 1;
-		snprintf(buf, size, "%s", n);
 	} else {
-		snprintf(buf, size, "  %s", n);
+		r_str(w, "  ");
 	}
-	return buf;
-}
-
-static void
-fault_note(FILE *out, const struct vms_region *r)
-{
+	r_str(w, n);
 	if (r->flags & VMS_RF_FAULT)
-		fputs("  <- fault", out);
-}
-
-/* printK: a number of kilobytes, "-" for zero, "?" for unknown. */
-static void
-print_k(FILE *out, int width, int known, uint64_t bytes)
-{
-	if (!known)
-		fprintf(out, "%*s", width, VMS_UNKNOWN_MARK);
-	else if (bytes == 0)
-		fprintf(out, "%*s", width, "-");
-	else
-		fprintf(out, "%*" PRIu64, width, bytes / 1024);
+		r_str(w, "  <- fault");
 }
 
 static void
-print_ctr(FILE *out, int width, const struct vms_region *r,
-	  enum vms_counter c)
+r_end(struct row *w, FILE *out)
 {
-	uint64_t v = 0;
-	int known = vms_region_get(r, c, &v) == 0;
-
-	print_k(out, width, known, v);
+	w->b[w->n++] = '\n';
+	fwrite(w->b, 1, w->n, out);
+	w->n = 0;
 }
 
-static void
-print_sum(FILE *out, int width, const struct vms_sum *s)
+/* The name column, for the modes that still print with stdio. */
+static const char *
+name_of(const struct vms_region *r, const struct vms_view_opts *o, int base,
+	char *buf, size_t size)
 {
-	print_k(out, width, s->known, s->v);
+	struct row w;
+
+	w.n = 0;
+	r_name(&w, r, o, base);
+	if (w.n >= size)
+		w.n = size - 1;
+	memcpy(buf, w.b, w.n);
+	buf[w.n] = '\0';
+	return buf;
 }
 
 /* The part of a region inside the -A range (Solaris clips rows). */
@@ -126,14 +215,44 @@ clip(const struct vms_region *r, const struct vms_view_opts *o,
 		*start = r->start;
 }
 
+/* The default, -r and -s rows: address, kilobytes, [Pgsz,] mode, name. */
+static void
+map_row(struct row *w, const struct cols *c, const struct vms_region *r,
+	const struct vms_view_opts *o, uint64_t start, uint64_t end,
+	const char *pg)
+{
+	char m[8];
+
+	r_hex(w, start, c->aw);
+	r_ch(w, ' ');
+	r_dec(w, KB(end - start), c->sw - 1);
+	r_ch(w, 'K');
+	r_ch(w, ' ');
+	if (pg != NULL) {
+		r_right(w, pg, 4);
+		r_ch(w, ' ');
+	}
+	r_left(w, mode(r, m), 6);
+	r_ch(w, ' ');
+	r_name(w, r, o, 0);
+}
+
+static void
+map_total(FILE *out, const struct cols *c, uint64_t total)
+{
+	fprintf(out, " %stotal  %*" PRIu64 "K\n", c->aw == 16 ? "        " : "",
+		c->sw, total);
+}
+
 static int
 print_map_rows(FILE *out, const struct vms_map *map,
 	       const struct vms_view_opts *o, int reserved_only)
 {
 	struct cols c = cols_of(map);
 	uint64_t total = 0;
-	char name[4200], m[8];
+	struct row w;
 
+	w.n = 0;
 	if (!(o->flags & VMS_VIEW_QUIET))
 		vms_view_print_title(out, map);
 	for (size_t i = 0; i < map->nregions; i++) {
@@ -147,16 +266,12 @@ print_map_rows(FILE *out, const struct vms_map *map,
 		clip(r, o, &s, &e);
 		if (e <= s)
 			continue;
-		fprintf(out, "%0*" PRIX64 " %*" PRIu64 "K %-6s %s", c.aw, s,
-			c.sw - 1, KB(e - s), mode(r, m),
-			name_of(r, o, 0, name, sizeof(name)));
-		fault_note(out, r);
-		fputc('\n', out);
+		map_row(&w, &c, r, o, s, e, NULL);
+		r_end(&w, out);
 		total += KB(e - s);
 	}
 	if (!(o->flags & VMS_VIEW_QUIET))
-		fprintf(out, " %stotal  %*" PRIu64 "K\n",
-			c.aw == 16 ? "        " : "", c.sw, total);
+		map_total(out, &c, total);
 	return 0;
 }
 
@@ -252,8 +367,10 @@ print_x_common(FILE *out, const struct vms_map *map,
 	struct cols c = cols_of(map);
 	struct vms_sum rss, anon, locked;
 	uint64_t size = 0;
-	char name[4200], m[8], ps[80];
+	char m[8], ps[80];
+	struct row w;
 
+	w.n = 0;
 	vms_sum_init(&rss);
 	vms_sum_init(&anon);
 	vms_sum_init(&locked);
@@ -266,17 +383,20 @@ print_x_common(FILE *out, const struct vms_map *map,
 
 		if (!vms_view_in_range(r, o))
 			continue;
-		fprintf(out, "%0*" PRIX64, c.aw, r->start);
-		print_k(out, c.sw, 1, KB(vms_region_size(r)) * 1024);
-		print_ctr(out, c.sw, r, VMS_C_RSS);
-		print_ctr(out, c.sw, r, VMS_C_ANONYMOUS);
-		print_ctr(out, c.sw, r, VMS_C_LOCKED);
-		if (pg)
-			fprintf(out, " %4s", page_sizes(r, ps, sizeof(ps)));
-		fprintf(out, " %-6s %s", mode(r, m),
-			name_of(r, o, 1, name, sizeof(name)));
-		fault_note(out, r);
-		fputc('\n', out);
+		r_hex(&w, r->start, c.aw);
+		r_k(&w, c.sw, 1, KB(vms_region_size(r)) * 1024);
+		r_ctr(&w, c.sw, r, VMS_C_RSS);
+		r_ctr(&w, c.sw, r, VMS_C_ANONYMOUS);
+		r_ctr(&w, c.sw, r, VMS_C_LOCKED);
+		if (pg) {
+			r_ch(&w, ' ');
+			r_right(&w, page_sizes(r, ps, sizeof(ps)), 4);
+		}
+		r_ch(&w, ' ');
+		r_left(&w, mode(r, m), 6);
+		r_ch(&w, ' ');
+		r_name(&w, r, o, 1);
+		r_end(&w, out);
 		size += KB(vms_region_size(r));
 		vms_sum_add(&rss, r, VMS_C_RSS);
 		vms_sum_add(&anon, r, VMS_C_ANONYMOUS);
@@ -285,11 +405,11 @@ print_x_common(FILE *out, const struct vms_map *map,
 	if (o->flags & VMS_VIEW_QUIET)
 		return 0;
 	bar(out, &c, 5);
-	print_k(out, c.sw, 1, size * 1024);
-	print_sum(out, c.sw, &rss);
-	print_sum(out, c.sw, &anon);
-	print_sum(out, c.sw, &locked);
-	fputc('\n', out);
+	r_k(&w, c.sw, 1, size * 1024);
+	r_k(&w, c.sw, rss.known, rss.v);
+	r_k(&w, c.sw, anon.known, anon.v);
+	r_k(&w, c.sw, locked.known, locked.v);
+	r_end(&w, out);
 	return 0;
 }
 
@@ -311,8 +431,10 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 	struct cols c = cols_of(map);
 	struct vms_sum swap;
 	uint64_t size = 0;
-	char name[4200], m[8];
+	struct row w;
+	char m[8];
 
+	w.n = 0;
 	vms_sum_init(&swap);
 	if (!(o->flags & VMS_VIEW_QUIET)) {
 		vms_view_print_title(out, map);
@@ -324,22 +446,23 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 
 		if (!vms_view_in_range(r, o))
 			continue;
-		fprintf(out, "%0*" PRIX64, c.aw, r->start);
-		print_k(out, c.sw, 1, KB(vms_region_size(r)) * 1024);
-		print_ctr(out, c.sw, r, VMS_C_SWAP);
-		fprintf(out, " %-6s %s", mode(r, m),
-			name_of(r, o, 1, name, sizeof(name)));
-		fault_note(out, r);
-		fputc('\n', out);
+		r_hex(&w, r->start, c.aw);
+		r_k(&w, c.sw, 1, KB(vms_region_size(r)) * 1024);
+		r_ctr(&w, c.sw, r, VMS_C_SWAP);
+		r_ch(&w, ' ');
+		r_left(&w, mode(r, m), 6);
+		r_ch(&w, ' ');
+		r_name(&w, r, o, 1);
+		r_end(&w, out);
 		size += KB(vms_region_size(r));
 		vms_sum_add(&swap, r, VMS_C_SWAP);
 	}
 	if (o->flags & VMS_VIEW_QUIET)
 		return 0;
 	bar(out, &c, 3);
-	print_k(out, c.sw, 1, size * 1024);
-	print_sum(out, c.sw, &swap);
-	fputc('\n', out);
+	r_k(&w, c.sw, 1, size * 1024);
+	r_k(&w, c.sw, swap.known, swap.v);
+	r_end(&w, out);
 	return 0;
 }
 
@@ -348,8 +471,10 @@ print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 {
 	struct cols c = cols_of(map);
 	uint64_t total = 0;
-	char name[4200], m[8], ps[80];
+	char ps[80];
+	struct row w;
 
+	w.n = 0;
 	if (!(o->flags & VMS_VIEW_QUIET)) {
 		vms_view_print_title(out, map);
 		fprintf(out, "%*s %*s %4s %-6s %s\n", c.aw, "Address", c.sw - 1,
@@ -364,16 +489,12 @@ print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 		clip(r, o, &s, &e);
 		if (e <= s)
 			continue;
-		fprintf(out, "%0*" PRIX64 " %*" PRIu64 "K %4s %-6s %s", c.aw, s,
-			c.sw - 1, KB(e - s), page_sizes(r, ps, sizeof(ps)),
-			mode(r, m), name_of(r, o, 0, name, sizeof(name)));
-		fault_note(out, r);
-		fputc('\n', out);
+		map_row(&w, &c, r, o, s, e, page_sizes(r, ps, sizeof(ps)));
+		r_end(&w, out);
 		total += KB(e - s);
 	}
 	if (!(o->flags & VMS_VIEW_QUIET))
-		fprintf(out, " %stotal  %*" PRIu64 "K\n",
-			c.aw == 16 ? "        " : "", c.sw, total);
+		map_total(out, &c, total);
 	return 0;
 }
 

@@ -1,0 +1,183 @@
+/*
+ * readahead.c - read a file in a second thread while the caller parses
+ * what has come.  For /proc/PID/smaps the kernel's generation of the
+ * text is most of the cost; parsing it at the same time, on another CPU,
+ * hides the parser behind the kernel.
+ *
+ * The reader fills a small ring of buffers in order.  Each buffer has
+ * room in front of its data, where the caller's unparsed tail of the
+ * previous piece (a line cut in two) is copied, so that every piece the
+ * caller sees is contiguous text.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define NBUF 3
+#define CHUNK (256 * 1024)
+/* The kernel gives about a page a read; a buffer is handed over fuller. */
+#define FULL_ENOUGH (CHUNK - 8192)
+
+struct slot {
+	char *mem;        /* VMS_RA_CARRY + CHUNK bytes */
+	size_t len;       /* bytes of data after the carry room */
+	int ready;        /* filled and not yet released */
+	int eof;          /* the last piece */
+	int err;          /* errno of a failed read, or 0 */
+};
+
+struct vms_ra {
+	int fd;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+	size_t fill;      /* the slot the reader fills next */
+	size_t take;      /* the slot the caller takes next */
+	int held;         /* the caller holds slot take - 1 */
+	struct slot slot[NBUF];
+};
+
+static void *
+reader(void *arg)
+{
+	struct vms_ra *ra = arg;
+
+	for (;;) {
+		struct slot *s = &ra->slot[ra->fill % NBUF];
+		size_t len = 0;
+		int eof = 0, e = 0;
+
+		pthread_mutex_lock(&ra->mu);
+		while (s->ready && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (ra->stop) {
+			pthread_mutex_unlock(&ra->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&ra->mu);
+		while (len < FULL_ENOUGH) {
+			ssize_t got = read(ra->fd, s->mem + VMS_RA_CARRY + len,
+					   CHUNK - len);
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				e = errno;
+				break;
+			}
+			if (got == 0) {
+				eof = 1;
+				break;
+			}
+			len += (size_t)got;
+		}
+		pthread_mutex_lock(&ra->mu);
+		s->len = len;
+		s->eof = eof;
+		s->err = e;
+		s->ready = 1;
+		ra->fill++;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		if (eof || e != 0)
+			return NULL;
+	}
+}
+
+struct vms_ra *
+vms_ra_start(int fd, struct vms_err *err)
+{
+	struct vms_ra *ra = calloc(1, sizeof(*ra));
+	sigset_t all, old;
+	int e;
+
+	if (ra == NULL) {
+		vms_err_nomem(err);
+		return NULL;
+	}
+	ra->fd = fd;
+	pthread_mutex_init(&ra->mu, NULL);
+	pthread_cond_init(&ra->cv, NULL);
+	for (size_t i = 0; i < NBUF; i++) {
+		ra->slot[i].mem = malloc(VMS_RA_CARRY + CHUNK);
+		if (ra->slot[i].mem == NULL) {
+			vms_ra_stop(ra);
+			vms_err_nomem(err);
+			return NULL;
+		}
+	}
+	/* Signals are for the caller's thread, never the reader. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&ra->thread, NULL, reader, ra);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		vms_ra_stop(ra);
+		vms_err_set(err, VMS_E_NOMEM, e, "cannot start a thread: %s",
+			    strerror(e));
+		return NULL;
+	}
+	ra->started = 1;
+	return ra;
+}
+
+ssize_t
+vms_ra_next(struct vms_ra *ra, const char *tail, size_t n, const char **text,
+	    int *eof, int *errnum)
+{
+	struct slot *s = &ra->slot[ra->take % NBUF];
+	char *start;
+
+	if (n > VMS_RA_CARRY) {
+		*errnum = EFBIG;
+		return -1;
+	}
+	pthread_mutex_lock(&ra->mu);
+	while (!s->ready)
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	pthread_mutex_unlock(&ra->mu);
+	/* The tail lives in the held slot: copy it before releasing that. */
+	start = s->mem + VMS_RA_CARRY - n;
+	if (n > 0)
+		memmove(start, tail, n);
+	pthread_mutex_lock(&ra->mu);
+	if (ra->held)
+		ra->slot[(ra->take + NBUF - 1) % NBUF].ready = 0;
+	ra->held = 1;
+	ra->take++;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+	if (s->err != 0) {
+		*errnum = s->err;
+		return -1;
+	}
+	*eof = s->eof;
+	*text = start;
+	return (ssize_t)(n + s->len);
+}
+
+void
+vms_ra_stop(struct vms_ra *ra)
+{
+	if (ra == NULL)
+		return;
+	if (ra->started) {
+		pthread_mutex_lock(&ra->mu);
+		ra->stop = 1;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+		pthread_join(ra->thread, NULL);
+	}
+	for (size_t i = 0; i < NBUF; i++)
+		free(ra->slot[i].mem);
+	pthread_cond_destroy(&ra->cv);
+	pthread_mutex_destroy(&ra->mu);
+	free(ra);
+}
