@@ -27,6 +27,7 @@ int cli_show_all(struct cli *c, int ntargets, char *const targets[]);
 
 /* The personalities: each returns an exit status. */
 int cli_pmap(struct cli *c, int argc, char **argv);
+int cli_snapshot(struct cli *c, int argc, char **argv);
 int cli_procmap(struct cli *c, int argc, char **argv);
 int cli_vmmap(struct cli *c, int argc, char **argv);
 

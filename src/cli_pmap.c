@@ -33,6 +33,10 @@ usage(FILE *out)
 	      "  -F          accepted; vmscope never stops the target\n"
 	      "  -A low,high only mappings that meet this address range "
 	      "(hex)\n"
+	      "  --frame N   with a snapshot series: frame N (default: the "
+	      "last)\n"
+	      "  --json[=pretty]  every field as JSON, one line per target"
+	      " (vmscope-json(5))\n"
 	      "  -h, --help  this help;  -V, --version  the version\n"
 	      "See vmscope(1).\n",
 	      out);
@@ -75,9 +79,12 @@ cli_pmap(struct cli *c, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"procfs", required_argument, NULL, 'P'},
+		{"frame", required_argument, NULL, 'N'},
+		{"json", optional_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	int x = 0, S = 0, s = 0, r = 0, X = 0, d = 0, opt;
+	const char *json = NULL;
 
 	while ((opt = getopt_long(argc, argv, "+xSsrXdalpqFA:hV", longopts,
 				  NULL)) != -1) {
@@ -94,6 +101,26 @@ cli_pmap(struct cli *c, int argc, char **argv)
 		case 'q': c->vopts.flags |= VMS_VIEW_QUIET; break;
 		case 'F': break;
 		case 'P': c->oopts.procfs = optarg; break;
+		case 'N':
+			c->oopts.frame = atoi(optarg);
+			if (c->oopts.frame < 1) {
+				fprintf(stderr, "%s: --frame %s: frames count "
+						"from 1\n",
+					c->prog, optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'J':
+			json = optarg == NULL ? "json" :
+			       strcmp(optarg, "pretty") == 0 ? "json-pretty" :
+							      NULL;
+			if (json == NULL) {
+				fprintf(stderr, "%s: --json=%s: only "
+						"--json=pretty is known\n",
+					c->prog, optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
 		case 'A':
 			if (parse_range(optarg, &c->vopts.lo, &c->vopts.hi) < 0) {
 				fprintf(stderr, "%s: -A %s: not an address range "
@@ -123,6 +150,9 @@ cli_pmap(struct cli *c, int argc, char **argv)
 	c->view = x ? (s ? "pmap-xs" : "pmap-x") : S ? "pmap-S" :
 		  s ? "pmap-s" : r ? "pmap-r" : X == 1 ? "pmap-X" :
 		  X == 2 ? "pmap-XX" : d ? "pmap-d" : "pmap";
+	/* JSON holds every field, so the mode options do not matter. */
+	if (json != NULL)
+		c->view = json;
 	return cli_show_all(c, argc - optind, argv + optind);
 }
 

@@ -73,6 +73,7 @@ extern const struct vms_reader *const vms_readers[];
 
 /* The readers, each in its own file under formats/. */
 extern const struct vms_reader vms_reader_elfcore;
+extern const struct vms_reader vms_reader_snapshot;
 
 /*
  * The parser of /proc/PID/maps and /proc/PID/smaps text (procmaps.c), fed
@@ -124,5 +125,7 @@ void vms_ra_stop(struct vms_ra *ra);
 /* The live reader (src/live.c). */
 int vms_live_load(struct vms_map *map, int64_t pid,
 		  const struct vms_open_opts *o, struct vms_err *err);
+/* Build-ids of the mapped ELF files (src/buildid.c). */
+int vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err);
 
 #endif /* VMSCOPE_INTERNAL_H */

@@ -56,6 +56,7 @@ static const struct {
 	int (*run)(struct cli *c, int argc, char **argv);
 } personalities[] = {
 	{"pmap", cli_pmap},
+	{"snapshot", cli_snapshot},
 	{"procmap", cli_procmap},
 	{"vmmap", cli_vmmap},
 };

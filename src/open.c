@@ -13,6 +13,7 @@
 
 /* Exact magic first; a reader that is not sure answers "not mine". */
 const struct vms_reader *const vms_readers[] = {
+	&vms_reader_snapshot,
 	&vms_reader_elfcore,
 	NULL,
 };

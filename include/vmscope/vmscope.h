@@ -324,6 +324,18 @@ struct vms_source {
 	const char *boot_id;
 	int64_t capture_sec;     /* VMS_P_CAPTURE_TIME */
 	int32_t capture_nsec;
+	/*
+	 * A snapshot: what it was captured from (never VMS_SOURCE_SNAPSHOT;
+	 * name and format above are the original's), the vmscope that wrote
+	 * it, the frame shown (from 1) and the complete frames in the file.
+	 */
+	enum vms_source_kind from_kind;
+	const char *from_name;
+	const char *from_format;
+	const char *writer;      /* "vmscope 0.1.0", or NULL */
+	uint32_t frame;
+	uint32_t nframes;
+	int damaged;             /* bytes after the last good frame */
 };
 
 struct vms_pool;
@@ -386,12 +398,17 @@ int vms_map_label(struct vms_map *map, struct vms_err *err);
 #define VMS_OPEN_COUNTERS 0x01u  /* live: read smaps, not only maps */
 #define VMS_OPEN_NOTHREADS 0x02u /* live: skip thread stack pointers */
 #define VMS_OPEN_BUILDIDS 0x04u  /* read build-ids (may read contents) */
+#define VMS_OPEN_ROLES 0x08u     /* ELF segment roles: reads the mapped
+                                  * files (vms_map_roles()); with
+                                  * VMS_OPEN_BUILDIDS they are checked */
 
 struct vms_open_opts {
 	unsigned flags;          /* VMS_OPEN_* */
 	const char *procfs;      /* procfs root; NULL means "/proc" */
 	int retries;             /* live: re-reads when the map changes;
 	                          * 0 means the default (4) */
+	int frame;               /* snapshot: frame N from 1; -N counts
+	                          * from the end; 0 means the last */
 };
 
 /*
@@ -416,6 +433,149 @@ int vms_parse_maps(struct vms_map *map, FILE *in, int smaps, const char *name,
 		   struct vms_err *err);
 int vms_parse_maps_mem(struct vms_map *map, const char *buf, size_t len,
 		       int smaps, const char *name, struct vms_err *err);
+
+/*
+ * Snapshots (vmscope-snapshot(5)): a map written to a compact, checksummed
+ * file that vms_open() reads back.  A file is a header and one or more
+ * frames; a series appends frames.  Unknown fields stay unknown.
+ */
+#define VMS_SNAP_MAJOR 1
+#define VMS_SNAP_MINOR 0
+
+struct vms_snapshot_opts {
+	int level;               /* zlib level 1-9; 0 means the default */
+};
+
+/* The file header and one frame, written at fd's current offset. */
+int vms_snapshot_write(const struct vms_map *map, int fd,
+		       const struct vms_snapshot_opts *o, struct vms_err *err);
+/* One more frame, appended at fd's current offset (a series). */
+int vms_snapshot_append(const struct vms_map *map, int fd,
+			const struct vms_snapshot_opts *o,
+			struct vms_err *err);
+/*
+ * The same in memory: header (if header is set) and one frame in a
+ * malloc'ed buffer the caller frees.
+ */
+int vms_snapshot_encode(const struct vms_map *map, int header,
+			const struct vms_snapshot_opts *o, void **buf,
+			size_t *len, struct vms_err *err);
+
+/* What vms_snapshot_verify() found. */
+struct vms_snapshot_info {
+	unsigned major, minor;   /* version in the file header */
+	uint64_t size;           /* bytes read */
+	uint64_t good_end;       /* offset after the last good frame */
+	uint32_t nframes;        /* complete frames, every chunk checked */
+	uint64_t nchunks;        /* chunks in them */
+	uint64_t nskipped;       /* unknown skippable chunks among them */
+	uint64_t nregions;       /* regions in the last good frame */
+	int damaged;             /* something follows the last good frame */
+	char damage[640];        /* "truncated after frame 3 (...)" */
+};
+
+/*
+ * Check every chunk of every frame of a snapshot file ("-" is standard
+ * input).  0 when at least one frame is good (info->damaged tells about
+ * the rest); -1 with err set when the file is not a readable snapshot.
+ */
+int vms_snapshot_verify(const char *path, struct vms_snapshot_info *info,
+			struct vms_err *err);
+int vms_snapshot_verify_mem(const void *buf, size_t len, const char *name,
+			    struct vms_snapshot_info *info,
+			    struct vms_err *err);
+
+/*
+ * ELF modules: the files that a map's regions come from, found on this
+ * machine and checked against what the map recorded (build-id; for a
+ * live process, device and inode).  A file that does not match is
+ * reported and never used.
+ */
+struct vms_elf_opts {
+	const char *sysroot;     /* look for files only under DIR */
+	const char *debug_dir;   /* searched first for debug files */
+	const char *procfs;      /* live: procfs root; NULL means "/proc" */
+};
+
+/*
+ * Set the role (text, rodata, relro, data, bss) of the regions of every
+ * ELF module found.  A module that is missing keeps its regions' roles;
+ * a mismatch is a warning on the map.  -1 only when memory runs out.
+ */
+int vms_map_roles(struct vms_map *map, const struct vms_elf_opts *o,
+		  struct vms_err *err);
+
+/* What became of the file of a file-backed region. */
+#define VMS_MODSTATES(X)                                            \
+	X(NONE, "no file")  X(OK, "ok")                             \
+	X(MISSING, "not found on this machine")                     \
+	X(MISMATCH, "does not match the mapped file")               \
+	X(NOTELF, "not an ELF file")
+
+enum vms_modstate {
+#define VMS_MODSTATE_ENUM_(e, s) VMS_MOD_##e,
+	VMS_MODSTATES(VMS_MODSTATE_ENUM_)
+#undef VMS_MODSTATE_ENUM_
+	VMS_MOD__COUNT
+};
+const char *vms_modstate_name(enum vms_modstate s);
+
+/* One source position; inlined calls give several. */
+struct vms_frame {
+	const char *function;    /* or NULL */
+	const char *file;        /* source file, or NULL */
+	uint32_t line;           /* 0 when unknown */
+	uint32_t column;         /* 0 when unknown */
+};
+
+/* `has' bits of struct vms_addr. */
+#define VMS_A_OFFSET 0x01u       /* file_offset */
+#define VMS_A_VADDR 0x02u        /* vaddr and bias */
+#define VMS_A_SECTION 0x04u
+#define VMS_A_SYMBOL 0x08u       /* symbol and symbol_offset */
+#define VMS_A_SYMSIZE 0x10u      /* the symbol's size covers addr */
+
+/*
+ * What is at an address.  Regions point into the map, which must outlive
+ * the result; the strings belong to the result (vms_addr_free()).
+ */
+struct vms_addr {
+	uint64_t addr;
+	unsigned has;                   /* VMS_A_* */
+	const struct vms_region *region; /* holding addr, or NULL */
+	const struct vms_region *below; /* unmapped: the nearest regions */
+	const struct vms_region *above; /* below and above, or NULL */
+	enum vms_modstate state;        /* of the region's file */
+	const char *module;             /* the file read, or NULL */
+	const char *why;                /* MISSING, MISMATCH: details */
+	uint64_t file_offset;           /* VMS_A_OFFSET */
+	uint64_t vaddr;                 /* VMS_A_VADDR: in the file's terms */
+	uint64_t bias;                  /* addr - vaddr */
+	const char *section;            /* VMS_A_SECTION: ".text" ... */
+	const char *symbol;             /* VMS_A_SYMBOL: nearest below */
+	uint64_t symbol_offset;
+	const char *debug_file;         /* where DWARF came from, or NULL */
+	struct vms_frame *frames;       /* innermost (inlined) first */
+	size_t nframes;
+};
+
+/*
+ * Address lookups on one map.  The context caches each module's file,
+ * symbols and DWARF, so many lookups cost one open per module.  It
+ * borrows map and the strings of o.
+ */
+struct vms_addr_ctx;
+struct vms_addr_ctx *vms_addr_ctx_new(const struct vms_map *map,
+				      const struct vms_elf_opts *o,
+				      struct vms_err *err);
+void vms_addr_ctx_free(struct vms_addr_ctx *ctx);
+/*
+ * What is at addr; NULL only when memory runs out.  Missing files and
+ * damaged debug information leave fields unknown, not an error.
+ */
+struct vms_addr *vms_addr_lookup(struct vms_addr_ctx *ctx, uint64_t addr,
+				 struct vms_err *err);
+void vms_addr_free(struct vms_addr *a);
 
 /*
  * Views.  A view prints a map and knows nothing of where it came from.

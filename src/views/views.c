@@ -8,6 +8,7 @@
 
 static const struct vms_view *const tables[] = {
 	vms_view_pmap,
+	vms_view_json,
 	vms_view_procmap,
 	vms_view_vmmap,
 };

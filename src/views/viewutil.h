@@ -12,6 +12,7 @@
 
 /* The views' tables, one per file, each ending with a NULL name. */
 extern const struct vms_view vms_view_pmap[];
+extern const struct vms_view vms_view_json[];
 extern const struct vms_view vms_view_procmap[];
 extern const struct vms_view vms_view_vmmap[];
 
