@@ -49,46 +49,59 @@ mode(const struct vms_region *r, char *buf)
 }
 
 /*
- * A row is built in a buffer and written once: a printf per field costs
- * more than the parsing for maps of tens of thousands of regions.
+ * Rows are built by hand in a buffer that is written when it fills: a
+ * printf per field, or even an fwrite per row, costs more than the
+ * parsing for maps of tens of thousands of regions.  ROWMAX bounds one
+ * row; the buffer always has that much room when a row starts.
  */
 #define ROWMAX 8448
+#define ROWBUF (65536 + ROWMAX)
 
 struct row {
 	size_t n;
-	char b[ROWMAX];
+	char b[ROWBUF];
 };
+
+static void
+r_mem(struct row *w, const char *s, size_t n)
+{
+	if (n > ROWBUF - 2 - w->n)
+		n = ROWBUF - 2 - w->n;
+	memcpy(w->b + w->n, s, n);
+	w->n += n;
+}
 
 static void
 r_str(struct row *w, const char *s)
 {
-	size_t n = strlen(s);
+	r_mem(w, s, strlen(s));
+}
 
-	if (n > ROWMAX - 2 - w->n)
-		n = ROWMAX - 2 - w->n;
-	memcpy(w->b + w->n, s, n);
-	w->n += n;
+static void
+r_pad(struct row *w, int count)
+{
+	while (count-- > 0 && w->n < ROWBUF - 2)
+		w->b[w->n++] = ' ';
 }
 
 /* s, left-aligned in width columns. */
 static void
 r_left(struct row *w, const char *s, int width)
 {
-	size_t n0 = w->n;
+	size_t n = strlen(s);
 
-	r_str(w, s);
-	while ((int)(w->n - n0) < width && w->n < ROWMAX - 2)
-		w->b[w->n++] = ' ';
+	r_mem(w, s, n);
+	r_pad(w, width - (int)n);
 }
 
 /* s, right-aligned in width columns. */
 static void
 r_right(struct row *w, const char *s, int width)
 {
-	for (int pad = width - (int)strlen(s); pad > 0 && w->n < ROWMAX - 2;
-	     pad--)
-		w->b[w->n++] = ' ';
-	r_str(w, s);
+	size_t n = strlen(s);
+
+	r_pad(w, width - (int)n);
+	r_mem(w, s, n);
 }
 
 static void
@@ -96,11 +109,11 @@ r_dec(struct row *w, uint64_t v, int width)
 {
 	char t[24], *p = t + sizeof(t);
 
-	*--p = '\0';
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
-	r_right(w, p, width);
+	r_pad(w, width - (int)(t + sizeof(t) - p));
+	r_mem(w, p, (size_t)(t + sizeof(t) - p));
 }
 
 /* Upper-case hex, zero-padded to width digits. */
@@ -109,20 +122,35 @@ r_hex(struct row *w, uint64_t v, int width)
 {
 	char t[24], *p = t + sizeof(t);
 
-	*--p = '\0';
 	do
 		*--p = "0123456789ABCDEF"[v & 15];
 	while ((v >>= 4) != 0);
-	while (t + sizeof(t) - 1 - p < width)
+	while (t + sizeof(t) - p < width)
 		*--p = '0';
-	r_str(w, p);
+	r_mem(w, p, (size_t)(t + sizeof(t) - p));
 }
 
 static void
 r_ch(struct row *w, char c)
 {
-	if (w->n < ROWMAX - 1)
+	if (w->n < ROWBUF - 1)
 		w->b[w->n++] = c;
+}
+
+static void
+r_flush(struct row *w, FILE *out)
+{
+	fwrite(w->b, 1, w->n, out);
+	w->n = 0;
+}
+
+/* End a row; write the buffer when another row might not fit. */
+static void
+r_end(struct row *w, FILE *out)
+{
+	w->b[w->n++] = '\n';
+	if (w->n > ROWBUF - ROWMAX)
+		r_flush(w, out);
 }
 
 /* printK: a number of kilobytes, "-" for zero, "?" for unknown. */
@@ -170,14 +198,6 @@ r_name(struct row *w, const struct vms_region *r,
 	r_str(w, n);
 	if (r->flags & VMS_RF_FAULT)
 		r_str(w, "  <- fault");
-}
-
-static void
-r_end(struct row *w, FILE *out)
-{
-	w->b[w->n++] = '\n';
-	fwrite(w->b, 1, w->n, out);
-	w->n = 0;
 }
 
 /* The name column, for the modes that still print with stdio. */
@@ -270,6 +290,7 @@ print_map_rows(FILE *out, const struct vms_map *map,
 		r_end(&w, out);
 		total += KB(e - s);
 	}
+	r_flush(&w, out);
 	if (!(o->flags & VMS_VIEW_QUIET))
 		map_total(out, &c, total);
 	return 0;
@@ -402,6 +423,7 @@ print_x_common(FILE *out, const struct vms_map *map,
 		vms_sum_add(&anon, r, VMS_C_ANONYMOUS);
 		vms_sum_add(&locked, r, VMS_C_LOCKED);
 	}
+	r_flush(&w, out);
 	if (o->flags & VMS_VIEW_QUIET)
 		return 0;
 	bar(out, &c, 5);
@@ -410,6 +432,7 @@ print_x_common(FILE *out, const struct vms_map *map,
 	r_k(&w, c.sw, anon.known, anon.v);
 	r_k(&w, c.sw, locked.known, locked.v);
 	r_end(&w, out);
+	r_flush(&w, out);
 	return 0;
 }
 
@@ -457,12 +480,14 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 		size += KB(vms_region_size(r));
 		vms_sum_add(&swap, r, VMS_C_SWAP);
 	}
+	r_flush(&w, out);
 	if (o->flags & VMS_VIEW_QUIET)
 		return 0;
 	bar(out, &c, 3);
 	r_k(&w, c.sw, 1, size * 1024);
 	r_k(&w, c.sw, swap.known, swap.v);
 	r_end(&w, out);
+	r_flush(&w, out);
 	return 0;
 }
 
@@ -493,6 +518,7 @@ print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 		r_end(&w, out);
 		total += KB(e - s);
 	}
+	r_flush(&w, out);
 	if (!(o->flags & VMS_VIEW_QUIET))
 		map_total(out, &c, total);
 	return 0;
