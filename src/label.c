@@ -138,11 +138,12 @@ plain_anon(const struct vms_region *r)
 
 /*
  * A dump names nothing, so what the kernel would have named is found by
- * layout.  The vdso is where AT_SYSINFO_EHDR points; the x86-64 vsyscall
- * page has a fixed address; the heap is the first writable anonymous
- * region above the executable, past its bss (the region that touches the
- * executable's last mapping), within the kernel's brk randomisation:
- * 1 GiB on 64-bit targets, 32 MiB on 32-bit ones.
+ * layout.  The vdso is where AT_SYSINFO_EHDR points, with the read-only
+ * vvar pages right below it; the x86-64 vsyscall page has a fixed
+ * address; the heap is the first writable anonymous region above the
+ * executable, past its bss (the region that touches the executable's
+ * last mapping), within the kernel's brk randomisation: 1 GiB on 64-bit
+ * targets, 32 MiB on 32-bit ones.
  */
 static void
 label_by_layout(struct vms_map *map)
@@ -150,13 +151,24 @@ label_by_layout(struct vms_map *map)
 	const uint64_t vsyscall = UINT64_C(0xffffffffff600000);
 	uint64_t exe_end = 0, window;
 	struct vms_region *r;
+	size_t i;
 
-	for (size_t i = 0; i < map->nauxv; i++) {
+	for (i = 0; i < map->nauxv; i++) {
 		if (map->auxv[i].type != 33)  /* AT_SYSINFO_EHDR */
 			continue;
 		r = (struct vms_region *)vms_map_find(map, map->auxv[i].value);
-		if (r != NULL && plain_anon(r))
-			r->label = VMS_LABEL_VDSO;
+		if (r == NULL || !plain_anon(r))
+			continue;
+		r->label = VMS_LABEL_VDSO;
+		/* The vvar pages sit right below it, read-only. */
+		for (size_t k = (size_t)(r - map->regions); k > 0; k--) {
+			struct vms_region *v = &map->regions[k - 1];
+
+			if (v->end != map->regions[k].start || !plain_anon(v) ||
+			    !(v->has & VMS_HAS_PROT) || v->prot != VMS_PROT_R)
+				break;
+			v->label = VMS_LABEL_VVAR;
+		}
 	}
 	r = (struct vms_region *)vms_map_find(map, vsyscall);
 	if (r != NULL && r->start == vsyscall && plain_anon(r) &&
@@ -164,7 +176,7 @@ label_by_layout(struct vms_map *map)
 		r->label = VMS_LABEL_VSYSCALL;
 	if (map->proc.exe == NULL)
 		return;
-	for (size_t i = 0; i < map->nregions; i++) {
+	for (i = 0; i < map->nregions; i++) {
 		r = &map->regions[i];
 		if (r->path != NULL && strcmp(r->path, map->proc.exe) == 0 &&
 		    r->end > exe_end)
@@ -176,17 +188,17 @@ label_by_layout(struct vms_map *map)
 		return;
 	window = map->arch.wordsize == 32 ? UINT64_C(32) << 20 :
 					    UINT64_C(1) << 30;
-	for (size_t i = vms_map_lower_bound(map, exe_end); i < map->nregions;
-	     i++) {
+	i = vms_map_lower_bound(map, exe_end);
+	/* The bss, when it outgrew the file's last page, touches the file. */
+	if (i < map->nregions && map->regions[i].start == exe_end &&
+	    plain_anon(&map->regions[i]))
+		exe_end = map->regions[i++].end;
+	for (; i < map->nregions; i++) {
 		r = &map->regions[i];
 		if (r->start - exe_end > window)
 			break;
 		if (!plain_anon(r))
 			continue;
-		if (r->start == exe_end) {
-			exe_end = r->end;  /* the bss */
-			continue;
-		}
 		if ((r->has & VMS_HAS_PROT) &&
 		    (r->prot & (VMS_PROT_R | VMS_PROT_W)) ==
 			    (VMS_PROT_R | VMS_PROT_W))

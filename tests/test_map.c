@@ -243,14 +243,29 @@ test_labels_by_layout(void **state)
 	add(m, 0x402000, 0x404000, 3);             /* bss: touches the exe */
 	add(m, 0x2000000, 0x2021000, 3);           /* the heap */
 	add(m, 0x3000000, 0x3001000, 3);           /* another anon region */
+	add(m, 0x7f000000e000, 0x7f0000010000, 1); /* vvar, read-only */
 	add(m, 0x7f0000010000, 0x7f0000012000, 5); /* AT_SYSINFO_EHDR */
 	add(m, 0xffffffffff600000, 0xffffffffff601000, 4);
 	assert_int_equal(vms_map_finish(m, &err), 0);
 	assert_int_equal(m->regions[2].label, VMS_LABEL_NONE);
 	assert_int_equal(m->regions[3].label, VMS_LABEL_HEAP);
 	assert_int_equal(m->regions[4].label, VMS_LABEL_NONE);
-	assert_int_equal(m->regions[5].label, VMS_LABEL_VDSO);
-	assert_int_equal(m->regions[6].label, VMS_LABEL_VSYSCALL);
+	assert_int_equal(m->regions[5].label, VMS_LABEL_VVAR);
+	assert_int_equal(m->regions[6].label, VMS_LABEL_VDSO);
+	assert_int_equal(m->regions[7].label, VMS_LABEL_VSYSCALL);
+	vms_map_free(m);
+
+	/* No randomisation: the heap touches the bss, which touches the exe. */
+	m = vms_map_new(&err);
+	m->proc.exe = "/bin/prog";
+	m->arch.wordsize = 64;
+	r = add(m, 0x400000, 0x401000, 5);
+	r->path = "/bin/prog";
+	add(m, 0x401000, 0x404000, 3);
+	add(m, 0x404000, 0x425000, 3);
+	assert_int_equal(vms_map_finish(m, &err), 0);
+	assert_int_equal(m->regions[1].label, VMS_LABEL_NONE);
+	assert_int_equal(m->regions[2].label, VMS_LABEL_HEAP);
 	vms_map_free(m);
 
 	/* Beyond the 32 MiB brk window of a 32-bit process: no heap. */
