@@ -73,6 +73,7 @@ extern const struct vms_reader *const vms_readers[];
 
 /* The readers, each in its own file under formats/. */
 extern const struct vms_reader vms_reader_elfcore;
+extern const struct vms_reader vms_reader_macho;
 extern const struct vms_reader vms_reader_snapshot;
 
 /*

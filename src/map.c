@@ -466,6 +466,7 @@ int
 vms_map_finish(struct vms_map *map, struct vms_err *err)
 {
 	size_t i, out;
+	uint64_t cut;
 	int sorted = 1;
 
 	for (i = 1; i < map->nregions && sorted; i++)
@@ -499,8 +500,16 @@ vms_map_finish(struct vms_map *map, struct vms_err *err)
 				return vms_err_nomem(err);
 			if (r->end <= prev->end)
 				continue;
+			cut = prev->end - r->start;
 			if (r->has & VMS_HAS_OFFSET)
-				r->offset += prev->end - r->start;
+				r->offset += cut;
+			/* The dumped bytes of the cut-off part go with it. */
+			if (r->has & VMS_HAS_DATA) {
+				uint64_t d = cut < r->data_size ? cut : r->data_size;
+
+				r->data_offset += d;
+				r->data_size -= d;
+			}
 			r->start = prev->end;
 		}
 		if (out != i)

@@ -15,6 +15,7 @@
 const struct vms_reader *const vms_readers[] = {
 	&vms_reader_snapshot,
 	&vms_reader_elfcore,
+	&vms_reader_macho,
 	NULL,
 };
 

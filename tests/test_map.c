@@ -64,7 +64,9 @@ test_overlap_and_empty(void **state)
 	add(m, 0x1000, 0x3000, 1);
 	r = add(m, 0x2000, 0x5000, 1);
 	r->offset = 0x10000;
-	r->has |= VMS_HAS_OFFSET;
+	r->data_offset = 0x800;
+	r->data_size = 0x1800;
+	r->has |= VMS_HAS_OFFSET | VMS_HAS_DATA;
 	add(m, 0x2000, 0x2800, 1);  /* inside the first: dropped */
 	add(m, 0x9000, 0x9000, 1);  /* empty: dropped */
 	add(m, 0xa000, 0x8000, 1);  /* inverted: dropped */
@@ -75,6 +77,9 @@ test_overlap_and_empty(void **state)
 	assert_int_equal(m->regions[1].start, 0x3000);
 	assert_int_equal(m->regions[1].end, 0x5000);
 	assert_int_equal(m->regions[1].offset, 0x11000);
+	/* So do its dumped bytes: 0x1000 of 0x1800 are cut off. */
+	assert_int_equal(m->regions[1].data_offset, 0x1800);
+	assert_int_equal(m->regions[1].data_size, 0x800);
 	assert_true(m->nwarnings >= 2);
 	vms_map_free(m);
 }

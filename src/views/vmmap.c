@@ -162,6 +162,12 @@ type_of(const struct vms_region *r, char *detail, size_t size)
 	default:
 		break;
 	}
+	/* A Mach-O core's segments carry their own names: __TEXT, __DATA. */
+	if (r->name != NULL && has_prefix(r->name, "__")) {
+		if (r->path != NULL)
+			path_detail(r, detail, size);
+		return r->name;
+	}
 	/* MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero. */
 	if (has_prefix(r->path, "/dev/zero")) {
 		if (shared)
@@ -359,8 +365,14 @@ code_type(const struct vms_arch *a)
 		return "???";
 	if (strcmp(a->name, "x86_64") == 0)
 		return "X86-64";
-	if (strcmp(a->name, "aarch64") == 0)
+	if (strcmp(a->name, "aarch64") == 0 || strcmp(a->name, "arm64") == 0)
 		return "ARM64";
+	if (strcmp(a->name, "arm64e") == 0)
+		return "ARM64E";
+	if (strcmp(a->name, "ppc") == 0)
+		return "PPC";
+	if (strcmp(a->name, "ppc64") == 0)
+		return "PPC64";
 	if (strcmp(a->name, "i386") == 0 || strcmp(a->name, "i686") == 0)
 		return "X86";
 	if (strcmp(a->name, "arm") == 0)
