@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "coreutil.h"
 #include "internal.h"
 
 #define ET_REL_ 1
@@ -93,6 +94,7 @@ struct core {
 	uint16_t machine;
 	uint32_t eflags;
 	uint64_t size; /* of the input, UINT64_MAX if unknown */
+	uint64_t need; /* bytes the segments' data needs */
 	struct seg *segs;
 	size_t nsegs;
 	size_t segcap;
@@ -114,26 +116,19 @@ struct core {
 static uint16_t
 rd16(const struct core *c, const unsigned char *p)
 {
-	return c->be ? (uint16_t)(p[0] << 8 | p[1])
-		     : (uint16_t)(p[1] << 8 | p[0]);
+	return vms_get16(c->be, p);
 }
 
 static uint32_t
 rd32(const struct core *c, const unsigned char *p)
 {
-	if (c->be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
+	return vms_get32(c->be, p);
 }
 
 static uint64_t
 rd64(const struct core *c, const unsigned char *p)
 {
-	uint64_t a = rd32(c, p), b = rd32(c, p + 4);
-
-	return c->be ? a << 32 | b : b << 32 | a;
+	return vms_get64(c->be, p);
 }
 
 /* A word of w bytes (4 or 8). */
@@ -141,24 +136,6 @@ static uint64_t
 rdw(const struct core *c, const unsigned char *p, unsigned w)
 {
 	return w == 8 ? rd64(c, p) : rd32(c, p);
-}
-
-static int warn_nomem(struct core *c, struct vms_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* A warning on the map; only running out of memory is an error. */
-static int
-warn_nomem(struct core *c, struct vms_err *err, const char *fmt, ...)
-{
-	char buf[480];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (vms_map_warn(c->map, "%s", buf) < 0)
-		return vms_err_nomem(err);
-	return 0;
 }
 
 static const char *
@@ -300,10 +277,10 @@ prstatus(struct core *c, const unsigned char *d, uint64_t n,
 	struct regs r;
 
 	if (n < pidoff + 4u)
-		return warn_nomem(c, err,
-				  "NT_PRSTATUS of %" PRIu64
-				  " bytes is too short: skipped",
-				  n);
+		return vms_map_warn_err(c->map, err,
+					"NT_PRSTATUS of %" PRIu64
+					" bytes is too short: skipped",
+					n);
 	t = vms_map_add_thread(c->map, err);
 	if (t == NULL)
 		return -1;
@@ -392,10 +369,10 @@ prpsinfo(struct core *c, const unsigned char *d, uint64_t n,
 		uid = 8;
 		pid = 12;
 	} else {
-		return warn_nomem(c, err,
-				  "NT_PRPSINFO of %" PRIu64
-				  " bytes is too short: skipped",
-				  n);
+		return vms_map_warn_err(c->map, err,
+					"NT_PRPSINFO of %" PRIu64
+					" bytes is too short: skipped",
+					n);
 	}
 	fname = pid + 16;
 	psargs = fname + 16;
@@ -425,10 +402,10 @@ siginfo(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 	int signo;
 
 	if (n < addr + (c->is64 ? 8u : 4u))
-		return warn_nomem(c, err,
-				  "NT_SIGINFO of %" PRIu64
-				  " bytes is too short: skipped",
-				  n);
+		return vms_map_warn_err(c->map, err,
+					"NT_SIGINFO of %" PRIu64
+					" bytes is too short: skipped",
+					n);
 	signo = (int32_t)rd32(c, d);
 	if (signo <= 0)
 		return 0;
@@ -452,7 +429,8 @@ auxv(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 	size_t i, count;
 
 	if (map->auxv != NULL)
-		return warn_nomem(c, err, "a second NT_AUXV: ignored");
+		return vms_map_warn_err(c->map, err,
+					"a second NT_AUXV: ignored");
 	/* Up to AT_NULL: the allocation follows the entries present. */
 	for (count = 0; count < n / (2 * w); count++)
 		if (rdw(c, d + count * 2 * w, w) == 0)
@@ -540,15 +518,17 @@ ntfile(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 	const unsigned char *s, *end = d + n;
 
 	if (c->seen_file)
-		return warn_nomem(c, err, "a second NT_FILE: ignored");
+		return vms_map_warn_err(c->map, err,
+					"a second NT_FILE: ignored");
 	c->seen_file = 1;
 	/* Some 32-bit cores carry 64-bit fields: take the layout that is
 	 * consistent, never decode garbage. */
 	if (!ntfile_fits(c, d, n, w)) {
 		w = 12 - w;
 		if (!ntfile_fits(c, d, n, w))
-			return warn_nomem(c, err,
-					  "NT_FILE note is malformed: ignored");
+			return vms_map_warn_err(
+				c->map, err,
+				"NT_FILE note is malformed: ignored");
 	}
 	count = rdw(c, d, w);
 	page = rdw(c, d + w, w);
@@ -569,10 +549,10 @@ ntfile(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 		f->end = rdw(c, e + w, w);
 		f->offset = pgoff * page;
 		if (page != 0 && f->offset / page != pgoff) {
-			if (warn_nomem(c, err,
-				       "NT_FILE offset of 0x%" PRIx64
-				       " overflows",
-				       f->start) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "NT_FILE offset of 0x%" PRIx64
+					     " overflows",
+					     f->start) < 0)
 				return -1;
 			f->offset = 0;
 		}
@@ -588,10 +568,11 @@ ntfile(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 	for (i = 0, c->nfiles = 0; i < out; i++) {
 		if (c->nfiles > 0 &&
 		    c->files[c->nfiles - 1].end > c->files[i].start) {
-			if (warn_nomem(c, err,
-				       "NT_FILE entries at 0x%" PRIx64
-				       " overlap: the later one is dropped",
-				       c->files[i].start) < 0)
+			if (vms_map_warn_err(
+				    c->map, err,
+				    "NT_FILE entries at 0x%" PRIx64
+				    " overlap: the later one is dropped",
+				    c->files[i].start) < 0)
 				return -1;
 			continue;
 		}
@@ -608,10 +589,10 @@ netbsd_procinfo(struct core *c, const unsigned char *d, uint64_t n,
 
 	/* struct netbsd_elfcore_procinfo, version 1 */
 	if (n < 160 || rd32(c, d) != 1)
-		return warn_nomem(c, err,
-				  "NetBSD procinfo note of %" PRIu64
-				  " bytes, version %u: skipped",
-				  n, n >= 4 ? rd32(c, d) : 0);
+		return vms_map_warn_err(c->map, err,
+					"NetBSD procinfo note of %" PRIu64
+					" bytes, version %u: skipped",
+					n, n >= 4 ? rd32(c, d) : 0);
 	p->signo = (int32_t)rd32(c, d + 8);
 	p->sigcode = (int32_t)rd32(c, d + 12);
 	if (p->signo != 0)
@@ -643,10 +624,9 @@ netbsd_lwp(struct core *c, const char *lwp, size_t lwplen, uint32_t type,
 	     i++)
 		tid = tid * 10 + (uint64_t)(lwp[i] - '0');
 	if (i == 0 || i != lwplen)
-		return warn_nomem(c, err,
-				  "NetBSD note for LWP '%.*s': "
-				  "skipped",
-				  (int)(lwplen > 20 ? 20 : lwplen), lwp);
+		return vms_map_warn_err(c->map, err,
+					"NetBSD note for LWP '%.*s': skipped",
+					(int)(lwplen > 20 ? 20 : lwplen), lwp);
 	t = vms_map_add_thread(c->map, err);
 	if (t == NULL)
 		return -1;
@@ -723,18 +703,18 @@ walk_notes(struct core *c, const unsigned char *buf, uint64_t len,
 		size_t namelen;
 
 		if (len - off < 12)
-			return warn_nomem(c, err,
-					  "note at 0x%" PRIx64
-					  ": truncated header",
-					  ns->offset + off);
+			return vms_map_warn_err(c->map, err,
+						"note at 0x%" PRIx64
+						": truncated header",
+						ns->offset + off);
 		namesz = rd32(c, buf + off);
 		descsz = rd32(c, buf + off + 4);
 		type = rd32(c, buf + off + 8);
 		desc = align_up(off + 12 + (uint64_t)namesz, a);
 		next = align_up(desc + (uint64_t)descsz, a);
 		if (desc > len || descsz > len - desc)
-			return warn_nomem(
-				c, err,
+			return vms_map_warn_err(
+				c->map, err,
 				"note at 0x%" PRIx64 ": sizes (%" PRIu32
 				", %" PRIu32
 				") run past its segment: rest skipped",
@@ -747,10 +727,10 @@ walk_notes(struct core *c, const unsigned char *buf, uint64_t len,
 			continue;
 		}
 		if (namelen == 0) {
-			if (warn_nomem(c, err,
-				       "note at 0x%" PRIx64
-				       " has no owner name: skipped",
-				       ns->offset + off) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "note at 0x%" PRIx64
+					     " has no owner name: skipped",
+					     ns->offset + off) < 0)
 				return -1;
 		} else if (one_note(c, name, namelen, type, buf + desc, descsz,
 				    err) < 0) {
@@ -786,19 +766,20 @@ read_notes(struct core *c, struct vms_err *err)
 		struct vms_err e2;
 
 		if (len > NOTE_MAX) {
-			if (warn_nomem(c, err,
-				       "PT_NOTE at 0x%" PRIx64 " of %" PRIu64
-				       " bytes is too large: skipped",
-				       ns->offset, len) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "PT_NOTE at 0x%" PRIx64
+					     " of %" PRIu64
+					     " bytes is too large: skipped",
+					     ns->offset, len) < 0)
 				return -1;
 			continue;
 		}
 		if (c->size != UINT64_MAX &&
 		    (ns->offset > c->size || len > c->size - ns->offset)) {
-			if (warn_nomem(c, err,
-				       "PT_NOTE at 0x%" PRIx64
-				       " runs past the end of the file",
-				       ns->offset) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "PT_NOTE at 0x%" PRIx64
+					     " runs past the end of the file",
+					     ns->offset) < 0)
 				return -1;
 			len = ns->offset > c->size ? 0 : c->size - ns->offset;
 		}
@@ -806,14 +787,9 @@ read_notes(struct core *c, struct vms_err *err)
 			continue;
 		buf = vms_input_get(c->in, ns->offset, (size_t)len, &e2);
 		if (buf == NULL) {
-			if (e2.code == VMS_E_NOMEM || e2.code == VMS_E_IO ||
-			    e2.code == VMS_E_CORRUPT) {
-				if (err != NULL)
-					*err = e2;
-				return -1;
-			}
-			if (warn_nomem(c, err, "PT_NOTE at 0x%" PRIx64 ": %s",
-				       ns->offset, e2.msg) < 0)
+			if (vms_read_failed(c->map, &e2, err,
+					    "PT_NOTE at 0x%" PRIx64,
+					    ns->offset) < 0)
 				return -1;
 			continue;
 		}
@@ -856,22 +832,23 @@ add_seg(struct core *c, const unsigned char *ph, size_t index,
 	s->index = index;
 	s->end = vaddr + memsz;
 	if (s->end < vaddr) {
-		if (warn_nomem(c, err,
-			       "PT_LOAD at 0x%" PRIx64 " wraps "
-			       "around the address space: clipped",
-			       vaddr) < 0)
+		if (vms_map_warn_err(c->map, err,
+				     "PT_LOAD at 0x%" PRIx64 " wraps "
+				     "around the address space: clipped",
+				     vaddr) < 0)
 			return -1;
 		s->end = UINT64_MAX;
 	}
 	if (filesz > memsz) {
-		if (warn_nomem(c, err,
-			       "PT_LOAD at 0x%" PRIx64 " has more "
-			       "bytes in the file than in memory",
-			       vaddr) < 0)
+		if (vms_map_warn_err(c->map, err,
+				     "PT_LOAD at 0x%" PRIx64 " has more "
+				     "bytes in the file than in memory",
+				     vaddr) < 0)
 			return -1;
 		filesz = memsz;
 	}
 	s->present = filesz;
+	vms_seg_clip(c->size, s->offset, &s->present, &c->need);
 	return 0;
 }
 
@@ -1068,37 +1045,6 @@ out:
 	return ret;
 }
 
-/* Mark truncation: a warning naming the sizes. */
-static int
-check_truncation(struct core *c, struct vms_err *err)
-{
-	uint64_t need = 0;
-	size_t i;
-
-	if (c->size == UINT64_MAX)
-		return 0;
-	for (i = 0; i < c->nsegs; i++) {
-		struct seg *s = &c->segs[i];
-		uint64_t end = s->offset + s->present;
-
-		if (s->present == 0)
-			continue;
-		if (end < s->offset)
-			end = UINT64_MAX;
-		if (end > need)
-			need = end;
-		if (end > c->size)
-			s->present =
-				s->offset >= c->size ? 0 : c->size - s->offset;
-	}
-	if (need > c->size)
-		return warn_nomem(c, err,
-				  "truncated core: the segments need "
-				  "%" PRIu64 " bytes, the file has %" PRIu64,
-				  need, c->size);
-	return 0;
-}
-
 /*
  * The build-id in the head of an ELF image held in p[0, n); its length,
  * or 0 when there is none in that part.
@@ -1180,17 +1126,6 @@ file_build_id(const char *path, unsigned char *out)
 	return len;
 }
 
-static int
-cmp_data(const void *a, const void *b)
-{
-	const struct vms_region *x = *(struct vms_region *const *)a;
-	const struct vms_region *y = *(struct vms_region *const *)b;
-
-	if (x->data_offset != y->data_offset)
-		return x->data_offset < y->data_offset ? -1 : 1;
-	return 0;
-}
-
 static void
 hex(char *dst, const unsigned char *p, size_t n)
 {
@@ -1229,8 +1164,7 @@ build_ids(struct core *c, struct vms_err *err)
 		    r->data_size >= 52)
 			heads[nh++] = r;
 	}
-	if (nh > 1)
-		qsort(heads, nh, sizeof(*heads), cmp_data);
+	vms_regions_by_data(heads, nh);
 	for (i = 0; i < nh; i++) {
 		struct vms_region *h = heads[i];
 		unsigned char id[BUILDID_MAX], disk[BUILDID_MAX];
@@ -1249,7 +1183,8 @@ build_ids(struct core *c, struct vms_err *err)
 					*err = e2;
 				goto out;
 			}
-			if (warn_nomem(c, err, "build-ids: %s", e2.msg) < 0)
+			if (vms_map_warn_err(c->map, err, "build-ids: %s",
+					     e2.msg) < 0)
 				goto out;
 			if (e2.code == VMS_E_UNSUPPORTED)
 				break;
@@ -1307,19 +1242,9 @@ static int
 probe(struct vms_input *in, struct vms_err *err)
 {
 	const unsigned char *p;
-	struct vms_err e2;
+	int r = vms_probe_head(in, 4, &p, err);
 
-	if (vms_input_size(in) < 4)
-		return 0;
-	p = vms_input_get(in, 0, 4, &e2);
-	if (p == NULL && e2.code == VMS_E_TRUNCATED)
-		return 0;
-	if (p == NULL) {
-		if (err != NULL)
-			*err = e2;
-		return -1;
-	}
-	return memcmp(p, "\177ELF", 4) == 0;
+	return r <= 0 ? r : memcmp(p, "\177ELF", 4) == 0;
 }
 
 static int
@@ -1403,11 +1328,9 @@ static int
 load(struct vms_map *map, struct vms_input *in, const struct vms_open_opts *o,
      struct vms_err *err)
 {
-	const char *comp = vms_input_compression(in);
 	struct core c;
 	uint64_t phoff = 0, phnum = 0;
 	unsigned phentsize = 0;
-	char fmt[32];
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -1429,14 +1352,10 @@ load(struct vms_map *map, struct vms_input *in, const struct vms_open_opts *o,
 	map->arch.wordsize = c.is64 ? 64 : 32;
 	map->arch.big_endian = (uint8_t)c.be;
 	map->arch.name = arch_name(c.machine, c.is64, c.be);
-	map->source.kind = VMS_SOURCE_ELF_CORE;
-	snprintf(fmt, sizeof(fmt), "elf%s%s", comp ? "+" : "",
-		 comp ? comp : "");
-	map->source.format = vms_map_strdup(map, fmt, err);
-	if (map->source.format == NULL)
+	if (vms_core_source(map, in, VMS_SOURCE_ELF_CORE, "elf", err) < 0)
 		goto out;
-	if (check_truncation(&c, err) < 0 || read_notes(&c, err) < 0 ||
-	    build_regions(&c, err) < 0)
+	if (vms_seg_truncated(map, c.need, c.size, err) < 0 ||
+	    read_notes(&c, err) < 0 || build_regions(&c, err) < 0)
 		goto out;
 	if (!(map->has & VMS_P_PAGE_SIZE) && c.ntfile_page >= 512) {
 		map->page_size = c.ntfile_page;
@@ -1444,7 +1363,7 @@ load(struct vms_map *map, struct vms_input *in, const struct vms_open_opts *o,
 	}
 	map->proc.exe = exe_path(&c);
 	if (map->nregions == 0 &&
-	    warn_nomem(&c, err, "no memory segments in the core") < 0)
+	    vms_map_warn_err(map, err, "no memory segments in the core") < 0)
 		goto out;
 	if (map->proc.has & VMS_P_FAULT_ADDR) {
 		for (size_t i = 0; i < map->nregions; i++) {

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coreutil.h"
 #include "internal.h"
 
 #define MH_MAGIC_ 0xfeedfaceu
@@ -92,6 +93,7 @@ struct core {
 	uint32_t cputype;
 	uint32_t cpusubtype;
 	uint64_t size; /* of the input, UINT64_MAX if unknown */
+	uint64_t need; /* bytes the segments' data needs */
 	unsigned char *cmds;
 	uint32_t ncmds;
 	uint32_t sizeofcmds;
@@ -108,66 +110,17 @@ struct core {
 	const char *exe;
 };
 
-/* Fixed-width reads in a given byte order. */
-static uint32_t
-get32(int be, const unsigned char *p)
-{
-	if (be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint64_t
-get64(int be, const unsigned char *p)
-{
-	uint64_t a = get32(be, p), b = get32(be, p + 4);
-
-	return be ? a << 32 | b : b << 32 | a;
-}
-
+/* Fixed-width reads in the core's byte order. */
 static uint32_t
 rd32(const struct core *c, const unsigned char *p)
 {
-	return get32(c->be, p);
+	return vms_get32(c->be, p);
 }
 
 static uint64_t
 rd64(const struct core *c, const unsigned char *p)
 {
-	return get64(c->be, p);
-}
-
-static int warn_nomem(struct core *c, struct vms_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* A warning on the map; only running out of memory is an error. */
-static int
-warn_nomem(struct core *c, struct vms_err *err, const char *fmt, ...)
-{
-	char buf[480];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (vms_map_warn(c->map, "%s", buf) < 0)
-		return vms_err_nomem(err);
-	return 0;
-}
-
-/* A failed read: an error, or a warning when only the input's end or a
- * stream's direction is to blame. */
-static int
-read_failed(struct core *c, const struct vms_err *e2, const char *what,
-	    struct vms_err *err)
-{
-	if (e2->code == VMS_E_TRUNCATED || e2->code == VMS_E_UNSUPPORTED)
-		return warn_nomem(c, err, "%s: %s", what, e2->msg);
-	if (err != NULL)
-		*err = *e2;
-	return -1;
+	return vms_get64(c->be, p);
 }
 
 /*
@@ -178,7 +131,7 @@ static int
 magic(const unsigned char *p, int *be, int *is64)
 {
 	for (int b = 0; b < 2; b++) {
-		uint32_t m = get32(b, p);
+		uint32_t m = vms_get32(b, p);
 
 		if (m == MH_MAGIC_ || m == MH_MAGIC_64_) {
 			*be = b;
@@ -284,18 +237,20 @@ segment(struct core *c, const unsigned char *p, uint32_t size, uint64_t at,
 	}
 	nsects = rd32(c, p + base - 8);
 	if (nsects > (size - base) / sect &&
-	    warn_nomem(c, err,
-		       "%s at 0x%" PRIx64 ": %" PRIu32 " sections do not fit "
-		       "in cmdsize %" PRIu32 ": sections ignored",
-		       cmd_name(rd32(c, p)), at, nsects, size) < 0)
+	    vms_map_warn_err(c->map, err,
+			     "%s at 0x%" PRIx64 ": %" PRIu32
+			     " sections do not fit "
+			     "in cmdsize %" PRIu32 ": sections ignored",
+			     cmd_name(rd32(c, p)), at, nsects, size) < 0)
 		return -1;
 	if (vmsize == 0)
 		return 0;
 	if (filesize > vmsize) {
-		if (warn_nomem(c, err,
-			       "segment at 0x%" PRIx64 ": filesize 0x%" PRIx64
-			       " exceeds vmsize 0x%" PRIx64 ": clipped",
-			       vmaddr, filesize, vmsize) < 0)
+		if (vms_map_warn_err(c->map, err,
+				     "segment at 0x%" PRIx64
+				     ": filesize 0x%" PRIx64
+				     " exceeds vmsize 0x%" PRIx64 ": clipped",
+				     vmaddr, filesize, vmsize) < 0)
 			return -1;
 		filesize = vmsize;
 	}
@@ -308,6 +263,7 @@ segment(struct core *c, const unsigned char *p, uint32_t size, uint64_t at,
 	s->end = vmaddr + vmsize < vmaddr ? UINT64_MAX : vmaddr + vmsize;
 	s->fileoff = fileoff;
 	s->present = filesize;
+	vms_seg_clip(c->size, s->fileoff, &s->present, &c->need);
 	s->maxprot = (uint8_t)(rd32(c, p + base - 16) & 7u);
 	s->prot = (uint8_t)(rd32(c, p + base - 12) & 7u);
 	s->index = c->nsegs++;
@@ -397,12 +353,12 @@ thread(struct core *c, const unsigned char *p, uint32_t size, uint64_t at,
 		if (flavor == 0 && count == 0)
 			break;
 		if (count > (size - pos - 8) / 4)
-			return warn_nomem(c, err,
-					  "%s at 0x%" PRIx64 ": flavor %" PRIu32
-					  " count %" PRIu32 " overruns cmdsize "
-					  "%" PRIu32 ": the rest is ignored",
-					  cmd_name(rd32(c, p)), at, flavor,
-					  count, size);
+			return vms_map_warn_err(
+				c->map, err,
+				"%s at 0x%" PRIx64 ": flavor %" PRIu32
+				" count %" PRIu32 " overruns cmdsize "
+				"%" PRIu32 ": the rest is ignored",
+				cmd_name(rd32(c, p)), at, flavor, count, size);
 		if (!(t->has & VMS_THR_HAS_SP) &&
 		    state_regs(c, flavor, p + pos + 8, count, &sp, &pc)) {
 			t->sp = sp;
@@ -421,10 +377,11 @@ note(struct core *c, const unsigned char *p, uint32_t size, uint64_t at,
 	struct note *n;
 
 	if (size < NOTE_CMD_SIZE)
-		return warn_nomem(c, err,
-				  "LC_NOTE at 0x%" PRIx64 ": cmdsize %" PRIu32
-				  " is too small: skipped",
-				  at, size);
+		return vms_map_warn_err(c->map, err,
+					"LC_NOTE at 0x%" PRIx64
+					": cmdsize %" PRIu32
+					" is too small: skipped",
+					at, size);
 	if (vms_grow((void **)&c->notes, &c->notecap, c->nnotes + 1,
 		     sizeof(*c->notes), err) < 0)
 		return -1;
@@ -534,10 +491,11 @@ read_cmds(struct core *c, struct vms_err *err)
 					   c->sizeofcmds);
 		if (c->is64 && size % 8 != 0 && !misaligned) {
 			misaligned = 1;
-			if (warn_nomem(c, err,
-				       "%s at 0x%" PRIx64 ": cmdsize %" PRIu32
-				       " is not a multiple of 8",
-				       cmd_name(cmd), at, size) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "%s at 0x%" PRIx64
+					     ": cmdsize %" PRIu32
+					     " is not a multiple of 8",
+					     cmd_name(cmd), at, size) < 0)
 				return -1;
 		}
 		if (cmd == LC_SEGMENT_ || cmd == LC_SEGMENT_64_)
@@ -563,37 +521,6 @@ cmp_seg(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Clip each segment's data to the file; one warning names the sizes. */
-static int
-check_truncation(struct core *c, struct vms_err *err)
-{
-	uint64_t need = 0;
-
-	if (c->size == UINT64_MAX)
-		return 0;
-	for (size_t i = 0; i < c->nsegs; i++) {
-		struct seg *s = &c->segs[i];
-		uint64_t end = s->fileoff + s->present;
-
-		if (s->present == 0)
-			continue;
-		if (end < s->fileoff)
-			end = UINT64_MAX;
-		if (end > need)
-			need = end;
-		if (end > c->size)
-			s->present = s->fileoff >= c->size
-					     ? 0
-					     : c->size - s->fileoff;
-	}
-	if (need > c->size)
-		return warn_nomem(c, err,
-				  "truncated core: the segments need "
-				  "%" PRIu64 " bytes, the file has %" PRIu64,
-				  need, c->size);
-	return 0;
-}
-
 /*
  * Overlapping segments: the later one is clipped here rather than by
  * vms_map_finish(), so that its data offset moves with its start.
@@ -603,10 +530,10 @@ clip(struct core *c, struct seg *s, uint64_t prev_end, struct vms_err *err)
 {
 	uint64_t delta = prev_end - s->vmaddr;
 
-	if (warn_nomem(c, err,
-		       "segments overlap at 0x%" PRIx64 ": the later one is "
-		       "clipped",
-		       s->vmaddr) < 0)
+	if (vms_map_warn_err(c->map, err,
+			     "segments overlap at 0x%" PRIx64
+			     ": the later one is clipped",
+			     s->vmaddr) < 0)
 		return -1;
 	if (delta >= s->end - s->vmaddr)
 		return 1;
@@ -772,18 +699,19 @@ image_infos(struct core *c, const unsigned char *d, uint64_t n,
 	uint64_t eoff;
 
 	if (n < 20)
-		return warn_nomem(c, err,
-				  "\"all image infos\" of %" PRIu64
-				  " bytes is too short: ignored",
-				  n);
+		return vms_map_warn_err(c->map, err,
+					"\"all image infos\" of %" PRIu64
+					" bytes is too short: ignored",
+					n);
 	count = rd32(c, d + 4);
 	eoff = rd64(c, d + 8);
 	esize = rd32(c, d + 16);
 	if (esize < 48 || count > IMAGES_MAX)
-		return warn_nomem(c, err,
-				  "\"all image infos\": %" PRIu32
-				  " entries of %" PRIu32 " bytes: ignored",
-				  count, esize);
+		return vms_map_warn_err(c->map, err,
+					"\"all image infos\": %" PRIu32
+					" entries of %" PRIu32
+					" bytes: ignored",
+					count, esize);
 	c->have_images = 1;
 	for (uint32_t i = 0; i < count; i++) {
 		unsigned char e[48], sv[32];
@@ -795,12 +723,12 @@ image_infos(struct core *c, const unsigned char *d, uint64_t n,
 
 		if (vms_input_read(c->in, eoff + (uint64_t)i * esize, e, 48,
 				   &e2) != 48)
-			return warn_nomem(c, err,
-					  "\"all image infos\": entry %" PRIu32
-					  " at 0x%" PRIx64
-					  " is not in the file: the rest "
-					  "is ignored",
-					  i, eoff + (uint64_t)i * esize);
+			return vms_map_warn_err(
+				c->map, err,
+				"\"all image infos\": entry %" PRIu32
+				" at 0x%" PRIx64
+				" is not in the file: the rest is ignored",
+				i, eoff + (uint64_t)i * esize);
 		poff = rd64(c, e);
 		soff = rd64(c, e + 32);
 		nseg = rd32(c, e + 40);
@@ -847,32 +775,33 @@ image_at(struct core *c, const struct vms_region *r, const char *path,
 
 	p = vms_input_get(c->in, r->data_offset, 28, &e2);
 	if (p == NULL)
-		return read_failed(c, &e2, "image discovery", err);
+		return vms_read_failed(c->map, &e2, err, "image discovery");
 	if (!magic(p, &be, &w64))
 		return 0;
 	hdr = w64 ? 32 : 28;
 	if (r->data_size < hdr)
 		return 0;
-	ftype = get32(be, p + 12);
-	ncmds = get32(be, p + 16);
-	size = get32(be, p + 20);
+	ftype = vms_get32(be, p + 12);
+	ncmds = vms_get32(be, p + 16);
+	size = vms_get32(be, p + 20);
 	n = r->data_size - hdr < SCAN_CMDS ? (size_t)(r->data_size - hdr)
 					   : SCAN_CMDS;
 	if (size < n)
 		n = size;
 	p = vms_input_get(c->in, r->data_offset, hdr + n, &e2);
 	if (p == NULL)
-		return read_failed(c, &e2, "image discovery", err);
+		return vms_read_failed(c->map, &e2, err, "image discovery");
 	p += hdr;
 	/* First the name, the UUID and where __TEXT was linked. */
 	for (uint32_t i = 0; i < ncmds && n - off >= 8; i++) {
-		uint32_t cmd = get32(be, p + off), cs = get32(be, p + off + 4);
+		uint32_t cmd = vms_get32(be, p + off),
+			 cs = vms_get32(be, p + off + 4);
 
 		if (cs < 8 || cs > n - off)
 			break;
 		if ((cmd == LC_ID_DYLIB_ || cmd == LC_ID_DYLINKER_) &&
 		    cs >= 12 && im.path == NULL) {
-			uint32_t at = get32(be, p + off + 8);
+			uint32_t at = vms_get32(be, p + off + 8);
 
 			if (at < cs)
 				im.path = vms_map_intern(
@@ -888,14 +817,14 @@ image_at(struct core *c, const struct vms_region *r, const char *path,
 		} else if ((cmd == LC_SEGMENT_64_ && cs >= SEG64_SIZE) ||
 			   (cmd == LC_SEGMENT_ && cs >= SEG32_SIZE)) {
 			int s64 = cmd == LC_SEGMENT_64_;
-			uint64_t fo = s64 ? get64(be, p + off + 40)
-					  : get32(be, p + off + 32);
-			uint64_t fs = s64 ? get64(be, p + off + 48)
-					  : get32(be, p + off + 36);
+			uint64_t fo = s64 ? vms_get64(be, p + off + 40)
+					  : vms_get32(be, p + off + 32);
+			uint64_t fs = s64 ? vms_get64(be, p + off + 48)
+					  : vms_get32(be, p + off + 36);
 
 			if (fo == 0 && fs != 0 && text == UINT64_MAX)
-				text = s64 ? get64(be, p + off + 24)
-					   : get32(be, p + off + 24);
+				text = s64 ? vms_get64(be, p + off + 24)
+					   : vms_get32(be, p + off + 24);
 		}
 		off += cs;
 	}
@@ -907,7 +836,8 @@ image_at(struct core *c, const struct vms_region *r, const char *path,
 	/* Then every segment, at its linked address plus the slide. */
 	off = 0;
 	for (uint32_t i = 0; i < ncmds && n - off >= 8; i++) {
-		uint32_t cmd = get32(be, p + off), cs = get32(be, p + off + 4);
+		uint32_t cmd = vms_get32(be, p + off),
+			 cs = vms_get32(be, p + off + 4);
 		char seg[17];
 
 		if (cs < 8 || cs > n - off)
@@ -915,8 +845,8 @@ image_at(struct core *c, const struct vms_region *r, const char *path,
 		if ((cmd == LC_SEGMENT_64_ && cs >= SEG64_SIZE) ||
 		    (cmd == LC_SEGMENT_ && cs >= SEG32_SIZE)) {
 			uint64_t va = cmd == LC_SEGMENT_64_
-					      ? get64(be, p + off + 24)
-					      : get32(be, p + off + 24);
+					      ? vms_get64(be, p + off + 24)
+					      : vms_get32(be, p + off + 24);
 
 			name16(seg, p + off + 8);
 			if (name_segment(c, &im, va - text + start, seg, err) <
@@ -925,17 +855,6 @@ image_at(struct core *c, const struct vms_region *r, const char *path,
 		}
 		off += cs;
 	}
-	return 0;
-}
-
-static int
-cmp_data(const void *a, const void *b)
-{
-	const struct vms_region *x = *(struct vms_region *const *)a;
-	const struct vms_region *y = *(struct vms_region *const *)b;
-
-	if (x->data_offset != y->data_offset)
-		return x->data_offset < y->data_offset ? -1 : 1;
 	return 0;
 }
 
@@ -988,8 +907,7 @@ discover(struct core *c, struct vms_err *err)
 			continue;
 		heads[nh++] = r;
 	}
-	if (nh > 1)
-		qsort(heads, nh, sizeof(*heads), cmp_data);
+	vms_regions_by_data(heads, nh);
 	if (nh > SCAN_SEGS)
 		nh = SCAN_SEGS;
 	for (size_t i = 0; i < nh; i++) {
@@ -1124,21 +1042,22 @@ read_notes(struct core *c, struct vms_err *err)
 
 		if (c->size != UINT64_MAX &&
 		    (nt->offset > c->size || nt->size > c->size - nt->offset)) {
-			if (warn_nomem(c, err,
-				       "LC_NOTE \"%s\" at 0x%" PRIx64
-				       ": payload of 0x%" PRIx64 " bytes at "
-				       "0x%" PRIx64 " lies outside the file: "
-				       "skipped",
-				       nt->owner, nt->at, nt->size,
-				       nt->offset) < 0)
+			if (vms_map_warn_err(
+				    c->map, err,
+				    "LC_NOTE \"%s\" at 0x%" PRIx64
+				    ": payload of 0x%" PRIx64 " bytes at "
+				    "0x%" PRIx64 " lies outside the file: "
+				    "skipped",
+				    nt->owner, nt->at, nt->size,
+				    nt->offset) < 0)
 				return -1;
 			continue;
 		}
 		if (nt->size > NOTE_MAX) {
-			if (warn_nomem(c, err,
-				       "LC_NOTE \"%s\" at 0x%" PRIx64
-				       ": %" PRIu64 " bytes: skipped",
-				       nt->owner, nt->at, nt->size) < 0)
+			if (vms_map_warn_err(c->map, err,
+					     "LC_NOTE \"%s\" at 0x%" PRIx64
+					     ": %" PRIu64 " bytes: skipped",
+					     nt->owner, nt->at, nt->size) < 0)
 				return -1;
 			continue;
 		}
@@ -1153,7 +1072,8 @@ read_notes(struct core *c, struct vms_err *err)
 		}
 		d = vms_input_get(c->in, nt->offset, (size_t)nt->size, &e2);
 		if (d == NULL) {
-			if (read_failed(c, &e2, nt->owner, err) < 0)
+			if (vms_read_failed(c->map, &e2, err, "%s", nt->owner) <
+			    0)
 				return -1;
 			continue;
 		}
@@ -1171,19 +1091,21 @@ read_notes(struct core *c, struct vms_err *err)
 		ssize_t got;
 
 		if (nt->size < 20)
-			return warn_nomem(c, err,
-					  "\"all image infos\" of "
-					  "%" PRIu64 " bytes is too short: "
-					  "ignored",
-					  nt->size);
+			return vms_map_warn_err(c->map, err,
+						"\"all image infos\" of "
+						"%" PRIu64
+						" bytes is too short: ignored",
+						nt->size);
 		got = vms_input_read(c->in, nt->offset, d, 20, &e2);
 		if (got < 0)
-			return read_failed(c, &e2, nt->owner, err);
+			return vms_read_failed(c->map, &e2, err, "%s",
+					       nt->owner);
 		if (got != 20)
-			return warn_nomem(c, err,
-					  "\"all image infos\" at "
-					  "0x%" PRIx64 " is not in the file",
-					  nt->offset);
+			return vms_map_warn_err(c->map, err,
+						"\"all image infos\" at "
+						"0x%" PRIx64
+						" is not in the file",
+						nt->offset);
 		return image_infos(c, d, nt->size, err);
 	}
 	return 0;
@@ -1254,29 +1176,16 @@ static int
 probe(struct vms_input *in, struct vms_err *err)
 {
 	const unsigned char *p;
-	struct vms_err e2;
-	int be, is64;
+	int be, is64, r = vms_probe_head(in, 4, &p, err);
 
-	if (vms_input_size(in) < 4)
-		return 0;
-	p = vms_input_get(in, 0, 4, &e2);
-	if (p == NULL && e2.code == VMS_E_TRUNCATED)
-		return 0;
-	if (p == NULL) {
-		if (err != NULL)
-			*err = e2;
-		return -1;
-	}
-	return magic(p, &be, &is64);
+	return r <= 0 ? r : magic(p, &be, &is64);
 }
 
 static int
 load(struct vms_map *map, struct vms_input *in, const struct vms_open_opts *o,
      struct vms_err *err)
 {
-	const char *comp = vms_input_compression(in);
 	struct core c;
-	char fmt[32];
 	uint16_t machine;
 	int ret = -1;
 
@@ -1302,19 +1211,15 @@ load(struct vms_map *map, struct vms_input *in, const struct vms_open_opts *o,
 		map->arch.wordsize = c.is64 ? 64 : 32;
 	map->arch.big_endian = (uint8_t)c.be;
 	if (map->arch.name == NULL &&
-	    warn_nomem(&c, err,
-		       "cpu type 0x%" PRIx32 " is not known: thread "
-		       "registers not read",
-		       c.cputype) < 0)
+	    vms_map_warn_err(map, err,
+			     "cpu type 0x%" PRIx32 " is not known: thread "
+			     "registers not read",
+			     c.cputype) < 0)
 		goto out;
-	map->source.kind = VMS_SOURCE_MACHO_CORE;
-	snprintf(fmt, sizeof(fmt), "macho%s%s", comp ? "+" : "",
-		 comp ? comp : "");
-	map->source.format = vms_map_strdup(map, fmt, err);
-	if (map->source.format == NULL)
+	if (vms_core_source(map, in, VMS_SOURCE_MACHO_CORE, "macho", err) < 0)
 		goto out;
-	if (check_truncation(&c, err) < 0 || build_regions(&c, err) < 0 ||
-	    read_notes(&c, err) < 0)
+	if (vms_seg_truncated(map, c.need, c.size, err) < 0 ||
+	    build_regions(&c, err) < 0 || read_notes(&c, err) < 0)
 		goto out;
 	if ((!c.have_images && discover(&c, err) < 0) ||
 	    load_binaries(&c, err) < 0)

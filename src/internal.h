@@ -19,6 +19,12 @@
 int vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
 	     struct vms_err *err);
 int vms_err_nomem(struct vms_err *err);
+/*
+ * vms_map_warn(), and when memory runs out the error in err: for damage
+ * that leaves the map usable, where only out of memory stops reading.
+ */
+int vms_map_warn_err(struct vms_map *map, struct vms_err *err,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * An input: bytes at offsets, whatever holds them (a file, a buffer, a

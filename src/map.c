@@ -450,6 +450,22 @@ vms_map_warn(struct vms_map *map, const char *fmt, ...)
 	return 0;
 }
 
+int
+vms_map_warn_err(struct vms_map *map, struct vms_err *err, const char *fmt,
+		 ...)
+{
+	char buf[480];
+	va_list ap;
+
+	/* Formatted here: vms_map_warn() takes no va_list. */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (vms_map_warn(map, "%s", buf) < 0)
+		return vms_err_nomem(err);
+	return 0;
+}
+
 static int
 cmp_region(const void *a, const void *b)
 {
