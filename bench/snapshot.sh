@@ -7,6 +7,8 @@
 #                 deflated, written, fsync'ed)        target <= 1.3x cat
 #   read -x       vmscope -x FILE (inflate, decode, print)
 #                                                     target <= 0.3x cat
+#   --pages       vmscope snapshot --pages: capture plus the page state
+#                 of every region (PAGEMAP_SCAN, or pagemap words)
 #
 # and print the medians, the ratios to cat smaps and the snapshot's bytes
 # per mapping (target <= 8 at N = 60000).
@@ -85,12 +87,14 @@ median() {
 		printf "%.2f\n", m / 1e6 }'
 }
 
-printf '%8s %10s %10s %10s %8s %8s %8s %9s\n' N "cat ms" "capture" \
-	"read -x" "cap/cat" "read/cat" "bytes" "B/mapping"
+printf '%8s %10s %10s %10s %8s %8s %8s %9s %10s %8s %9s\n' N "cat ms" \
+	"capture" "read -x" "cap/cat" "read/cat" "bytes" "B/mapping" \
+	"--pages" "pg/cat" "pg B/map"
 for n in "${ns[@]}"; do
 	start_target "$n"
 	pid=$target_pid
 	file=$tmp/s.vms
+	pfile=$tmp/p.vms
 	nmaps=$(wc -l <"/proc/$pid/maps")
 	# Check once: the capture works and the view shows every mapping.
 	"$vmscope" snapshot -q -f -o "$file" "$pid" ||
@@ -106,20 +110,26 @@ for n in "${ns[@]}"; do
 		t2=$(date +%s%N)
 		"$vmscope" -x "$file" >/dev/null
 		t3=$(date +%s%N)
+		"$vmscope" snapshot -q -f --pages -o "$pfile" "$pid"
+		t4=$(date +%s%N)
 		if ((r >= 0)); then
 			echo $((t1 - t0)) >>"$tmp/t.cat"
 			echo $((t2 - t1)) >>"$tmp/t.cap"
 			echo $((t3 - t2)) >>"$tmp/t.read"
+			echo $((t4 - t3)) >>"$tmp/t.pages"
 		fi
 	done
 	cat_ms=$(median <"$tmp/t.cat")
 	cap_ms=$(median <"$tmp/t.cap")
 	read_ms=$(median <"$tmp/t.read")
+	pages_ms=$(median <"$tmp/t.pages")
 	bytes=$(stat -c %s "$file")
+	pbytes=$(stat -c %s "$pfile")
 	awk -v n="$nmaps" -v c="$cat_ms" -v p="$cap_ms" -v r="$read_ms" \
-	    -v b="$bytes" 'BEGIN {
-		printf "%8d %10.2f %10.2f %10.2f %8.2f %8.2f %8d %9.2f\n",
-		    n, c, p, r, p / c, r / c, b, b / n }'
+	    -v b="$bytes" -v g="$pages_ms" -v pb="$pbytes" 'BEGIN {
+		printf "%8d %10.2f %10.2f %10.2f %8.2f %8.2f %8d %9.2f" \
+		    " %10.2f %8.2f %9.2f\n", n, c, p, r, p / c, r / c, b,
+		    b / n, g, g / c, pb / n }'
 	stop_target
 done
 echo "medians of $runs runs; N counts every mapping of the process" \

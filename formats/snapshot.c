@@ -64,6 +64,8 @@
 #define T_THRD TAG('T', 'H', 'R', 'D')
 #define T_AUXV TAG('A', 'U', 'X', 'V')
 #define T_WARN TAG('W', 'A', 'R', 'N')
+#define T_PAGE TAG('P', 'A', 'G', 'E')
+#define T_CONT TAG('C', 'O', 'N', 'T')
 #define T_END TAG('E', 'N', 'D', ' ')
 
 static const unsigned char magic[8] = {0x89, 'V', 'M', 'S',
@@ -75,6 +77,7 @@ static const struct {
 } known[] = {
 	{T_STRS, F_CRITICAL}, {T_PROC, F_CRITICAL}, {T_REGN, F_CRITICAL},
 	{T_THRD, 0},          {T_AUXV, 0},          {T_WARN, 0},
+	{T_PAGE, 0},          {T_CONT, 0},
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -394,7 +397,7 @@ shifts(const struct vms_map *map, unsigned sh[NSHIFTS])
 
 static void
 put_region(struct buf *col, struct strtab *t, const struct vms_region *r,
-	   const unsigned sh[NSHIFTS], struct prev *pv)
+	   const unsigned sh[NSHIFTS], struct prev *pv, unsigned cflag)
 {
 	uint64_t p = str(t, r->path);
 
@@ -407,7 +410,7 @@ put_region(struct buf *col, struct strtab *t, const struct vms_region *r,
 		put_u8(&col[C_PROT], r->prot);
 	if (r->has & VMS_HAS_MAXPROT)
 		put_u8(&col[C_PROT], r->maxprot);
-	put_u8(&col[C_FLAGS], r->flags);
+	put_u8(&col[C_FLAGS], (r->flags & ~VMS_RF_CONTENTS) | cflag);
 	put_u8(&col[C_LABEL], r->label);
 	put_u8(&col[C_LABEL], r->role);
 	put_u8(&col[C_LABEL], r->share);
@@ -456,15 +459,22 @@ put_region(struct buf *col, struct strtab *t, const struct vms_region *r,
 }
 
 static void
-put_regions(struct buf *b, struct strtab *t, const struct vms_map *map)
+put_regions(struct buf *b, struct strtab *t, const struct vms_map *map,
+	    const struct vms_contents *c)
 {
 	struct buf col[NCOLS] = {{0}};
 	unsigned sh[NSHIFTS];
 	struct prev pv = {0};
 
 	shifts(map, sh);
-	for (size_t i = 0; i < map->nregions; i++)
-		put_region(col, t, &map->regions[i], sh, &pv);
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		put_region(col, t, r, sh, &pv,
+			   c != NULL && vms_contents_wants(c, r) ?
+				   VMS_RF_CONTENTS :
+				   0);
+	}
 	put_var(b, map->nregions);
 	for (int k = 0; k < NSHIFTS; k++)
 		put_u8(b, sh[k]);
@@ -516,6 +526,49 @@ put_warnings(struct buf *b, struct strtab *t, const struct vms_map *map)
 	put_var(b, map->nwarnings);
 	for (size_t i = 0; i < map->nwarnings; i++)
 		put_var(b, str(t, map->warnings[i]));
+}
+
+/*
+ * PAGE: the runs of pages, in units of a common power of two, each as the
+ * gap from the end of the previous run (or the region's start) and its
+ * length.
+ */
+static void
+put_pages(struct buf *b, const struct vms_map *map)
+{
+	unsigned sh = 64;
+	size_t prev = 0;
+
+	for (size_t i = 0; i < map->npages; i++) {
+		const struct vms_pages *pg = &map->pages[i];
+		uint64_t at = map->regions[pg->region].start;
+
+		for (size_t k = 0; k < pg->nruns; k++) {
+			sh = shift_min(sh, pg->runs[k].start - at);
+			sh = shift_min(sh, pg->runs[k].end - pg->runs[k].start);
+			at = pg->runs[k].end;
+		}
+	}
+	sh = sh > 63 ? 0 : sh;
+	put_var(b, map->npages);
+	put_u8(b, sh);
+	for (size_t i = 0; i < map->npages; i++) {
+		const struct vms_pages *pg = &map->pages[i];
+		uint64_t at = map->regions[pg->region].start;
+
+		put_var(b, pg->region - prev);
+		prev = pg->region + 1;
+		put_var(b, pg->known);
+		put_var(b, pg->nruns);
+		for (size_t k = 0; k < pg->nruns; k++) {
+			const struct vms_page_run *run = &pg->runs[k];
+
+			put_var(b, (run->start - at) >> sh);
+			put_var(b, (run->end - run->start) >> sh);
+			put_var(b, run->flags);
+			at = run->end;
+		}
+	}
 }
 
 /* A chunk: its header, then raw deflated as one zlib stream. */
@@ -581,83 +634,34 @@ check_map(const struct vms_map *map, struct vms_err *err)
 					   "range",
 					   r->start);
 	}
-	return 0;
-}
+	for (size_t i = 0; i < map->npages; i++) {
+		const struct vms_pages *pg = &map->pages[i];
+		const struct vms_region *r;
+		uint64_t at;
 
-int
-vms_snapshot_encode(const struct vms_map *map, int header,
-		    const struct vms_snapshot_opts *o, void **bufp,
-		    size_t *lenp, struct vms_err *err)
-{
-	struct buf parts[NKNOWN] = {{0}}, out = {0}, end = {0};
-	struct strtab t = {0};
-	int level = o != NULL && o->level > 0 && o->level <= 9 ?
-			    o->level : DEFAULT_LEVEL;
-	uint32_t sum[2] = {0, 0}, count = 0;
-	unsigned char *e;
-	int rc = -1;
+		if (pg->region >= map->nregions ||
+		    (i > 0 && pg->region <= map->pages[i - 1].region))
+			return vms_err_set(err, VMS_E_INVAL, 0,
+					   "snapshot: page state %zu: region "
+					   "%zu out of order",
+					   i, pg->region);
+		r = &map->regions[pg->region];
+		at = r->start;
+		for (size_t j = 0; j < pg->nruns; j++) {
+			const struct vms_page_run *run = &pg->runs[j];
 
-	if (check_map(map, err) < 0)
-		return -1;
-	/* The table is filled by the others, and written first. */
-	put_proc(&parts[1], &t, map);
-	put_regions(&parts[2], &t, map);
-	if (map->nthreads > 0)
-		put_threads(&parts[3], &t, map);
-	if (map->nauxv > 0)
-		put_auxv(&parts[4], map);
-	if (map->nwarnings > 0)
-		put_warnings(&parts[5], &t, map);
-	put_var(&parts[0], t.used);
-	put_bytes(&parts[0], t.out.p, t.out.len);
-	if (header) {
-		unsigned char *h = room(&out, HDR_SIZE);
-
-		if (h != NULL) {
-			memcpy(h, magic, sizeof(magic));
-			h[8] = VMS_SNAP_MAJOR;
-			h[9] = 0;
-			h[10] = VMS_SNAP_MINOR;
-			h[11] = 0;
-			put32(h + 12, crc(h, 12));
-			out.len += HDR_SIZE;
+			if (run->start < at || run->end <= run->start ||
+			    run->end > r->end || run->flags == 0)
+				return vms_err_set(err, VMS_E_INVAL, 0,
+						   "snapshot: region at 0x%"
+						   PRIx64 ": page run %zu is "
+						   "empty, out of order or "
+						   "outside",
+						   r->start, j);
+			at = run->end;
 		}
 	}
-	for (size_t i = 0; i < NKNOWN; i++)
-		if (parts[i].failed || t.out.failed)
-			goto nomem;
-	for (size_t i = 0; i < NKNOWN; i++) {
-		if (i >= 3 && parts[i].len == 0)
-			continue;
-		if (put_chunk(&out, known[i].type, known[i].flags, &parts[i],
-			      level, sum, err) < 0)
-			goto out;
-		count++;
-	}
-	e = room(&end, 12);
-	if (e == NULL)
-		goto nomem;
-	put32(e, count);
-	put32(e + 4, sum[0]);
-	put32(e + 8, sum[1]);
-	end.len = 12;
-	if (put_chunk(&out, T_END, F_CRITICAL, &end, level, NULL, err) < 0)
-		goto out;
-	*bufp = out.p;
-	*lenp = out.len;
-	out.p = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	vms_err_nomem(err);
-out:
-	for (size_t i = 0; i < NKNOWN; i++)
-		free(parts[i].p);
-	free(end.p);
-	free(out.p);
-	free(t.out.p);
-	free(t.tab);
-	return rc;
+	return 0;
 }
 
 static int
@@ -678,18 +682,196 @@ write_all(int fd, const unsigned char *p, size_t n, struct vms_err *err)
 	return 0;
 }
 
+/* A frame being written: to memory, or to fd as it goes. */
+struct fw {
+	struct buf out;
+	uint32_t sum[2];
+	uint32_t count;          /* chunks before END */
+	int level;
+	int fd;                  /* -1: all in out */
+};
+
+static int
+fw_flush(struct fw *f, struct vms_err *err)
+{
+	if (f->fd < 0 || f->out.len == 0)
+		return 0;
+	if (write_all(f->fd, f->out.p, f->out.len, err) < 0)
+		return -1;
+	f->out.len = 0;
+	return 0;
+}
+
+/* Every chunk of the map itself: the file header first if asked. */
+static int
+put_map(struct fw *f, const struct vms_map *map, int header,
+	const struct vms_contents *c, struct vms_err *err)
+{
+	struct buf parts[NKNOWN] = {{0}};
+	struct strtab t = {0};
+	int rc = -1;
+
+	/* The table is filled by the others, and written first. */
+	put_proc(&parts[1], &t, map);
+	put_regions(&parts[2], &t, map, c);
+	if (map->nthreads > 0)
+		put_threads(&parts[3], &t, map);
+	if (map->nauxv > 0)
+		put_auxv(&parts[4], map);
+	if (map->nwarnings > 0)
+		put_warnings(&parts[5], &t, map);
+	if (map->npages > 0)
+		put_pages(&parts[6], map);
+	put_var(&parts[0], t.used);
+	put_bytes(&parts[0], t.out.p, t.out.len);
+	if (header) {
+		unsigned char *h = room(&f->out, HDR_SIZE);
+
+		if (h != NULL) {
+			memcpy(h, magic, sizeof(magic));
+			h[8] = VMS_SNAP_MAJOR;
+			h[9] = 0;
+			h[10] = VMS_SNAP_MINOR;
+			h[11] = 0;
+			put32(h + 12, crc(h, 12));
+			f->out.len += HDR_SIZE;
+		}
+	}
+	for (size_t i = 0; i < NKNOWN; i++)
+		if (parts[i].failed || t.out.failed || f->out.failed) {
+			vms_err_nomem(err);
+			goto out;
+		}
+	for (size_t i = 0; i < NKNOWN; i++) {
+		if (i >= 3 && parts[i].len == 0)
+			continue;
+		if (put_chunk(&f->out, known[i].type, known[i].flags,
+			      &parts[i], f->level, f->sum, err) < 0)
+			goto out;
+		f->count++;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < NKNOWN; i++)
+		free(parts[i].p);
+	free(t.out.p);
+	free(t.tab);
+	return rc;
+}
+
+/*
+ * CONT: the bytes of a region, a piece at a time: the region's start, the
+ * offset in it, then the bytes.  Memory stays at one piece.
+ */
+static int
+put_contents(struct fw *f, const struct vms_map *map, struct vms_contents *c,
+	     struct vms_err *err)
+{
+	struct buf raw = {0};
+	int rc = -1;
+
+	for (size_t i = 0; i < map->nregions; i++) {
+		const struct vms_region *r = &map->regions[i];
+		uint64_t off = 0, size = vms_region_size(r);
+
+		if (!vms_contents_wants(c, r))
+			continue;
+		while (off < size) {
+			uint64_t skip = 0;
+			unsigned char *p;
+			ssize_t got;
+
+			raw.len = 0;
+			put_var(&raw, r->start);
+			put_var(&raw, off);
+			p = room(&raw, VMS_CONTENTS_PIECE);
+			if (p == NULL) {
+				vms_err_nomem(err);
+				goto out;
+			}
+			got = vms_contents_read(c, r, off, p,
+						VMS_CONTENTS_PIECE, &skip, err);
+			if (got < 0)
+				goto out;
+			if (got == 0) {
+				if (skip == 0 || skip > size - off)
+					skip = size - off;
+				off += skip;
+				continue;
+			}
+			raw.len += (size_t)got;
+			if (put_chunk(&f->out, T_CONT, 0, &raw, f->level,
+				      f->sum, err) < 0 ||
+			    fw_flush(f, err) < 0)
+				goto out;
+			f->count++;
+			off += (uint64_t)got;
+		}
+	}
+	rc = 0;
+out:
+	free(raw.p);
+	return rc;
+}
+
+static int
+put_end(struct fw *f, struct vms_err *err)
+{
+	struct buf end = {0};
+	unsigned char *e = room(&end, 12);
+	int rc;
+
+	if (e == NULL)
+		return vms_err_nomem(err);
+	put32(e, f->count);
+	put32(e + 4, f->sum[0]);
+	put32(e + 8, f->sum[1]);
+	end.len = 12;
+	rc = put_chunk(&f->out, T_END, F_CRITICAL, &end, f->level, NULL, err);
+	free(end.p);
+	return rc;
+}
+
+static int
+frame(const struct vms_map *map, int header, const struct vms_snapshot_opts *o,
+      struct fw *f, struct vms_err *err)
+{
+	struct vms_contents *c = o != NULL ? o->contents : NULL;
+
+	f->level = o != NULL && o->level > 0 && o->level <= 9 ? o->level :
+								 DEFAULT_LEVEL;
+	if (check_map(map, err) < 0 || put_map(f, map, header, c, err) < 0 ||
+	    fw_flush(f, err) < 0 ||
+	    (c != NULL && put_contents(f, map, c, err) < 0) ||
+	    put_end(f, err) < 0 || fw_flush(f, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+vms_snapshot_encode(const struct vms_map *map, int header,
+		    const struct vms_snapshot_opts *o, void **bufp,
+		    size_t *lenp, struct vms_err *err)
+{
+	struct fw f = {.fd = -1};
+
+	if (frame(map, header, o, &f, err) < 0) {
+		free(f.out.p);
+		return -1;
+	}
+	*bufp = f.out.p;
+	*lenp = f.out.len;
+	return 0;
+}
+
 static int
 write_frame(const struct vms_map *map, int fd, int header,
 	    const struct vms_snapshot_opts *o, struct vms_err *err)
 {
-	void *buf;
-	size_t len;
-	int rc;
+	struct fw f = {.fd = fd};
+	int rc = frame(map, header, o, &f, err);
 
-	if (vms_snapshot_encode(map, header, o, &buf, &len, err) < 0)
-		return -1;
-	rc = write_all(fd, buf, len, err);
-	free(buf);
+	free(f.out.p);
 	return rc;
 }
 
@@ -1090,6 +1272,80 @@ dec_warnings(struct dec *d, struct rd *r, struct vms_err *err)
 	return done(d, r, T_WARN, err);
 }
 
+/* The runs of one region's pages, checked against the region. */
+static int
+get_runs(struct dec *d, struct rd *r, struct vms_pages *pg, unsigned sh,
+	 struct vms_err *err)
+{
+	const struct vms_region *g = &d->map->regions[pg->region];
+	size_t n = get_count(r, 3);
+	struct vms_page_run *runs;
+	uint64_t at = g->start;
+
+	if (r->bad || n == 0)
+		return 0;
+	runs = vms_map_alloc(d->map, n * sizeof(*runs), err);
+	if (runs == NULL)
+		return -1;
+	for (size_t k = 0; k < n && !r->bad; k++) {
+		uint64_t gap = get_var(r), len = get_var(r);
+		uint64_t flags = get_var(r);
+
+		if (gap > (g->end - at) >> sh || len == 0 ||
+		    len > (g->end - at - (gap << sh)) >> sh || flags == 0 ||
+		    flags > UINT32_MAX) {
+			r->bad = 1;
+			break;
+		}
+		runs[k].start = at + (gap << sh);
+		runs[k].end = runs[k].start + (len << sh);
+		runs[k].flags = (uint32_t)flags;
+		at = runs[k].end;
+	}
+	pg->runs = runs;
+	pg->nruns = n;
+	return 0;
+}
+
+static int
+dec_pages(struct dec *d, struct rd *r, struct vms_err *err)
+{
+	struct vms_map *map = d->map;
+	size_t n = get_count(r, 3), next = 0;
+	unsigned sh = get_u8(r);
+
+	if (sh > 63 || n > map->nregions)
+		r->bad = 1;
+	/* Runs are checked against regions as they are in the file. */
+	for (size_t i = 1; i < map->nregions && !r->bad; i++)
+		if (map->regions[i].start < map->regions[i - 1].end ||
+		    map->regions[i].end <= map->regions[i].start)
+			r->bad = 1;
+	if (r->bad || n == 0)
+		return done(d, r, T_PAGE, err);
+	map->pages = vms_map_alloc(map, n * sizeof(*map->pages), err);
+	if (map->pages == NULL)
+		return -1;
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		struct vms_pages *pg = &map->pages[i];
+		uint64_t gap = get_var(r), kn = get_var(r);
+
+		if (gap >= map->nregions - next || kn > UINT32_MAX) {
+			r->bad = 1;
+			break;
+		}
+		*pg = (struct vms_pages){.region = next + (size_t)gap,
+					 .known = (uint32_t)kn};
+		next = pg->region + 1;
+		if (get_runs(d, r, pg, sh, err) < 0)
+			return -1;
+		map->npages = i + 1;
+	}
+	if (r->bad)
+		map->npages = 0;
+	return done(d, r, T_PAGE, err);
+}
+
 /* The inflated chunks of one frame. */
 struct piece {
 	uint32_t type;
@@ -1130,6 +1386,7 @@ decode(struct vms_map *map, const struct frame *f, const char *name,
 				       struct vms_err *) = {
 		dec_strs, dec_proc, dec_regions,
 		dec_threads, dec_auxv, dec_warnings,
+		dec_pages, NULL,
 	};
 	const struct piece *at[NKNOWN] = {NULL};
 	struct dec d = {.map = map, .name = name, .minor = minor};
@@ -1158,7 +1415,7 @@ decode(struct vms_map *map, const struct frame *f, const char *name,
 	for (size_t k = 0; k < NKNOWN; k++) {
 		struct rd r;
 
-		if (at[k] == NULL)
+		if (at[k] == NULL || fn[k] == NULL)
 			continue;
 		r = (struct rd){at[k]->raw, at[k]->raw + at[k]->len, 0};
 		if (fn[k](&d, &r, err) < 0)
@@ -1184,6 +1441,12 @@ struct walk {
 	uint64_t fchunks, fskipped;
 	uint32_t hcrc, pcrc;
 	struct frame cur, keep;
+	int cont;                 /* note the CONT chunks of cont_start */
+	uint64_t cont_start;
+	struct offs {
+		uint64_t *v;
+		size_t n, cap;
+	} coffs, ckeep;           /* their offsets: this frame, kept one */
 	unsigned char *z;         /* one chunk's stored bytes */
 	size_t zcap;
 	int damaged;
@@ -1379,11 +1642,15 @@ end_frame(struct walk *w, const struct piece *pc, struct vms_err *err)
 	w->nskipped += w->fskipped;
 	if (w->want == 0 || w->want == w->nframes) {
 		struct frame t = w->keep;
+		struct offs o = w->ckeep;
 
 		w->keep = w->cur;
 		w->cur = t;
+		w->ckeep = w->coffs;
+		w->coffs = o;
 	}
 	frame_clear(&w->cur);
+	w->coffs.n = 0;
 	w->fchunks = w->fskipped = 0;
 	w->hcrc = w->pcrc = 0;
 	return 0;
@@ -1395,6 +1662,7 @@ walk(struct walk *w, struct vms_err *err)
 {
 	for (;;) {
 		struct piece pc = {0};
+		uint64_t at = w->off;
 		uint32_t flags;
 		int r = read_chunk(w, &pc, &flags, &w->damage);
 
@@ -1423,6 +1691,21 @@ walk(struct walk *w, struct vms_err *err)
 			free(pc.raw);
 			continue;
 		}
+		/* Contents are checked, then left in the file. */
+		if (pc.type == T_CONT) {
+			struct rd rd = {pc.raw, pc.raw + pc.len, 0};
+			int mine = w->cont && get_var(&rd) == w->cont_start &&
+				   !rd.bad;
+
+			free(pc.raw);
+			if (mine && vms_grow((void **)&w->coffs.v,
+					     &w->coffs.cap, w->coffs.n + 1,
+					     sizeof(uint64_t), err) < 0)
+				return -1;
+			if (mine)
+				w->coffs.v[w->coffs.n++] = at;
+			continue;
+		}
 		w->cur.total += pc.len;
 		if (vms_grow((void **)&w->cur.v, &w->cur.cap, w->cur.n + 1,
 			     sizeof(*w->cur.v), err) < 0) {
@@ -1444,6 +1727,8 @@ walk_free(struct walk *w)
 {
 	frame_free(&w->cur);
 	frame_free(&w->keep);
+	free(w->coffs.v);
+	free(w->ckeep.v);
 	free(w->z);
 }
 
@@ -1591,4 +1876,154 @@ vms_snapshot_verify_mem(const void *buf, size_t len, const char *name,
 	rc = verify(in, info, err);
 	vms_input_close(in);
 	return rc;
+}
+
+/* Where a snapshot is, to read it twice. */
+struct place {
+	const char *path;        /* or NULL: buf */
+	const void *buf;
+	size_t len;
+	const char *name;
+};
+
+static struct vms_input *
+place_open(const struct place *pl, struct vms_err *err)
+{
+	return pl->path != NULL ? vms_input_open_file(pl->path, err) :
+				  vms_input_open_mem(pl->buf, pl->len,
+						     pl->name, err);
+}
+
+/* The size of the region that starts at start in the kept frame. */
+static int
+region_size(struct walk *w, uint64_t start, uint64_t *size,
+	    struct vms_err *err)
+{
+	struct vms_map *m = vms_map_new(err);
+	const struct vms_region *r;
+	int rc = -1;
+
+	if (m == NULL)
+		return -1;
+	if (decode(m, &w->keep, w->name, w->minor, err) < 0)
+		goto out;
+	r = vms_map_find(m, start);
+	if (r == NULL || r->start != start) {
+		vms_err_set(err, VMS_E_NOENT, 0,
+			    "%s: no region starts at 0x%" PRIx64, w->name,
+			    start);
+		goto out;
+	}
+	*size = vms_region_size(r);
+	rc = 0;
+out:
+	vms_map_free(m);
+	return rc;
+}
+
+/* The CONT chunks noted, read again from a fresh input, handed to fn. */
+static int
+deliver(struct walk *w, uint64_t size, vms_contents_fn fn, void *arg,
+	struct vms_err *err)
+{
+	uint64_t next = 0;
+
+	w->cur.total = 0;
+	for (size_t i = 0; i < w->ckeep.n; i++) {
+		struct piece pc = {0};
+		uint32_t flags;
+		struct rd rd;
+		uint64_t off;
+		size_t n;
+		int r;
+
+		w->off = w->ckeep.v[i];
+		r = read_chunk(w, &pc, &flags, err);
+		if (r <= 0 || pc.type != T_CONT) {
+			free(pc.raw);
+			return r < 0 ? -1 :
+				       vms_err_set(err, VMS_E_IO, 0,
+						   "%s: the file changed while "
+						   "it was read",
+						   w->name);
+		}
+		rd = (struct rd){pc.raw, pc.raw + pc.len, 0};
+		get_var(&rd);
+		off = get_var(&rd);
+		n = (size_t)(rd.end - rd.p);
+		if (rd.bad || off < next || off > size || n > size - off) {
+			free(pc.raw);
+			return vms_err_set(err, VMS_E_CORRUPT, 0,
+					   "%s: CONT chunk at 0x%" PRIx64
+					   ": bytes out of order or outside "
+					   "the region",
+					   w->name, w->ckeep.v[i]);
+		}
+		next = off + n;
+		r = fn(arg, off, rd.p, n);
+		free(pc.raw);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+contents(const struct place *pl, const struct vms_open_opts *o,
+	 uint64_t start, vms_contents_fn fn, void *arg, struct vms_err *err)
+{
+	struct walk w = {.cont = 1, .cont_start = start};
+	uint64_t size = 0;
+	int rc = -1;
+
+	if (o != NULL && o->frame < 0)
+		return vms_err_set(err, VMS_E_INVAL, 0,
+				   "frame %d: frames count from 1", o->frame);
+	w.want = o != NULL ? (uint32_t)o->frame : 0;
+	w.in = place_open(pl, err);
+	if (w.in == NULL)
+		return -1;
+	w.name = vms_input_name(w.in);
+	if (read_header(&w, err) < 0 || walk(&w, err) < 0)
+		goto out;
+	if (w.nframes == 0 || w.want > w.nframes) {
+		if (w.nframes == 0)
+			*err = w.damage;
+		else
+			vms_err_set(err, VMS_E_INVAL, 0,
+				    "%s: no frame %" PRIu32, w.name, w.want);
+		goto out;
+	}
+	if (region_size(&w, start, &size, err) < 0)
+		goto out;
+	/* A stream cannot go back: the pieces come from a second pass. */
+	vms_input_close(w.in);
+	w.in = place_open(pl, err);
+	if (w.in == NULL)
+		goto out;
+	rc = deliver(&w, size, fn, arg, err);
+out:
+	vms_input_close(w.in);
+	walk_free(&w);
+	return rc;
+}
+
+int
+vms_snapshot_contents(const char *path, const struct vms_open_opts *o,
+		      uint64_t start, vms_contents_fn fn, void *arg,
+		      struct vms_err *err)
+{
+	struct place pl = {.path = path};
+
+	return contents(&pl, o, start, fn, arg, err);
+}
+
+int
+vms_snapshot_contents_mem(const void *buf, size_t len, const char *name,
+			  const struct vms_open_opts *o, uint64_t start,
+			  vms_contents_fn fn, void *arg, struct vms_err *err)
+{
+	struct place pl = {.buf = buf, .len = len, .name = name};
+
+	return contents(&pl, o, start, fn, arg, err);
 }

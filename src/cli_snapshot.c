@@ -33,13 +33,16 @@ struct snap {
 	unsigned long count;     /* frames; 0: until interrupted */
 	int quiet;
 	int progress;
+	int pages;               /* --pages */
+	const char *contents;    /* --contents FILTER, or NULL */
 };
 
 static void
 usage(FILE *out)
 {
-	fputs("usage: vmscope snapshot [-fq] [-o FILE] [--interval TIME "
-	      "[--count N]] TARGET\n"
+	fputs("usage: vmscope snapshot [-fq] [-o FILE] [--pages] "
+	      "[--contents=FILTER]\n"
+	      "                        [--interval TIME [--count N]] TARGET\n"
 	      "       vmscope snapshot --verify FILE...\n"
 	      "TARGET: a pid, self, /proc/PID, a core file or a snapshot.\n"
 	      "  -o, --output FILE  write FILE (- is standard output);\n"
@@ -48,7 +51,17 @@ usage(FILE *out)
 	      "  --interval TIME    a frame every TIME (5s, 500ms, 2m) ...\n"
 	      "  --count N          ... N frames (default: until interrupted)\n"
 	      "  --frame N          with a snapshot TARGET: its frame N\n"
-	      "  --level N          zlib level 1-9 (default 6)\n"
+	      "  --level N          zlib level 1-9 (default 1)\n"
+	      "  --pages            page state of every region (live only)\n"
+	      "  --contents=FILTER  the bytes of regions: all, or a comma "
+	      "list of\n"
+	      "                     heap, stack, thread-stack, anon and path "
+	      "substrings.\n"
+	      "                     WARNING: contents hold secrets (the "
+	      "environment and\n"
+	      "                     arguments on the stack, keys in the "
+	      "heap); guard\n"
+	      "                     the file like the process's memory.\n"
 	      "  --verify           check every chunk of each FILE\n"
 	      "  -q, --quiet        no progress line, no file name printed\n"
 	      "  -h, --help  this help;  -V, --version  the version\n"
@@ -179,7 +192,8 @@ capture(struct snap *s, const char *target)
 	off_t bytes = 0;
 	int rc = CLI_EXIT_FAILED, damaged = 0;
 
-	oo.flags |= VMS_OPEN_COUNTERS | VMS_OPEN_BUILDIDS;
+	oo.flags |= VMS_OPEN_COUNTERS | VMS_OPEN_BUILDIDS |
+		    (s->pages ? VMS_OPEN_PAGES : 0);
 	if (s->interval_ns > 0) {
 		/* No SA_RESTART: a signal ends the sleep at once. */
 		sa.sa_handler = on_signal;
@@ -213,9 +227,34 @@ capture(struct snap *s, const char *target)
 		}
 		if (frame == 0)
 			warnings(s, target, map);
+		if (s->pages && map->source.kind != VMS_SOURCE_LIVE &&
+		    map->npages == 0) {
+			fprintf(stderr,
+				"%s: %s: --pages reads the page tables of a "
+				"live process (/proc/PID/pagemap); a %s has "
+				"none\n",
+				s->c->prog, target,
+				map->source.kind == VMS_SOURCE_SNAPSHOT ?
+					"snapshot taken without --pages" :
+					"core");
+			vms_map_free(map);
+			goto done;
+		}
+		if (s->contents != NULL) {
+			s->so.contents = vms_contents_open(map, target, &oo,
+							   s->contents, &err);
+			if (s->so.contents == NULL) {
+				fprintf(stderr, "%s%s: %s\n",
+					s->progress ? "\n" : "", s->c->prog,
+					err.msg);
+				vms_map_free(map);
+				goto done;
+			}
+		}
 		damaged |= map->source.damaged;
 		if (s->out != NULL && strcmp(s->out, "-") == 0) {
 			rc = to_stdout(s, map);
+			vms_contents_close(s->so.contents);
 			vms_map_free(map);
 			return rc;
 		}
@@ -229,6 +268,7 @@ capture(struct snap *s, const char *target)
 			    vms_out_publish(&out, &err) < 0) {
 				fprintf(stderr, "%s: %s\n", s->c->prog,
 					err.msg);
+				vms_contents_close(s->so.contents);
 				vms_map_free(map);
 				goto done;
 			}
@@ -237,9 +277,12 @@ capture(struct snap *s, const char *target)
 			fprintf(stderr, "%s%s: %s: %s\n",
 				s->progress ? "\n" : "", s->c->prog, name,
 				err.msg);
+			vms_contents_close(s->so.contents);
 			vms_map_free(map);
 			goto done;
 		}
+		vms_contents_close(s->so.contents);
+		s->so.contents = NULL;
 		frame++;
 		bytes = lseek(out.fd, 0, SEEK_CUR);
 		if (s->progress)
@@ -307,7 +350,7 @@ int
 cli_snapshot(struct cli *c, int argc, char **argv)
 {
 	enum { O_INTERVAL = 256, O_COUNT, O_FRAME, O_LEVEL, O_VERIFY,
-	       O_PROCFS };
+	       O_PROCFS, O_PAGES, O_CONTENTS };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"force", no_argument, NULL, 'f'},
@@ -318,6 +361,8 @@ cli_snapshot(struct cli *c, int argc, char **argv)
 		{"level", required_argument, NULL, O_LEVEL},
 		{"verify", no_argument, NULL, O_VERIFY},
 		{"procfs", required_argument, NULL, O_PROCFS},
+		{"pages", no_argument, NULL, O_PAGES},
+		{"contents", required_argument, NULL, O_CONTENTS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -334,6 +379,17 @@ cli_snapshot(struct cli *c, int argc, char **argv)
 		case 'q': s.quiet = 1; break;
 		case O_VERIFY: verify = 1; break;
 		case O_PROCFS: c->oopts.procfs = optarg; break;
+		case O_PAGES: s.pages = 1; break;
+		case O_CONTENTS: {
+			struct vms_err err = {0};
+
+			if (vms_contents_filter_check(optarg, &err) < 0) {
+				fprintf(stderr, "%s: %s\n", c->prog, err.msg);
+				return CLI_EXIT_USAGE;
+			}
+			s.contents = optarg;
+			break;
+		}
 		case O_INTERVAL:
 			s.interval_ns = parse_interval(optarg);
 			if (s.interval_ns == 0)
@@ -369,7 +425,8 @@ cli_snapshot(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (verify) {
-		if (optind == argc || s.out || s.interval_ns || s.count)
+		if (optind == argc || s.out || s.interval_ns || s.count ||
+		    s.pages || s.contents)
 			goto use;
 		return verify_files(&s, argc - optind, argv + optind);
 	}

@@ -132,6 +132,30 @@ void vms_ra_stop(struct vms_ra *ra);
 /* The live reader (src/live.c). */
 int vms_live_load(struct vms_map *map, int64_t pid,
 		  const struct vms_open_opts *o, struct vms_err *err);
+/*
+ * Page state of a live process (src/pages.c): map->pages for its regions,
+ * from the pagemap of the /proc/PID directory dirfd.
+ */
+int vms_live_pages(struct vms_map *map, int dirfd, struct vms_err *err);
+/*
+ * The first range [*s, *e) of populated (present or swapped) pages in
+ * [lo, hi), through the pagemap fd: 1, or 0 with *s = *e where to look
+ * on (the search may stop early).
+ */
+int vms_pages_next(int fd, uint64_t lo, uint64_t hi, uint64_t page,
+		   uint64_t *s, uint64_t *e);
+
+/*
+ * Region contents (src/contents.c), read for the snapshot writer in
+ * pieces of at most VMS_CONTENTS_PIECE bytes.  Up to n bytes of region r
+ * from off on: the count read, without a gap; 0 when the bytes at off
+ * cannot be read, with *skip set to how many to pass over; -1 with err
+ * set when writing must stop.
+ */
+#define VMS_CONTENTS_PIECE ((size_t)1 << 20)
+ssize_t vms_contents_read(struct vms_contents *c, const struct vms_region *r,
+			  uint64_t off, void *buf, size_t n, uint64_t *skip,
+			  struct vms_err *err);
 /* Build-ids of the mapped ELF files (src/buildid.c). */
 int vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err);
 

@@ -755,6 +755,9 @@ vms_live_load(struct vms_map *map, int64_t pid, const struct vms_open_opts *o,
 		    check_deleted(&l, r, err) < 0)
 			goto out;
 	}
+	if ((o->flags & VMS_OPEN_PAGES) &&
+	    vms_live_pages(map, l.dirfd, err) < 0)
+		goto out;
 	if ((o->flags & VMS_OPEN_BUILDIDS) &&
 	    vms_live_build_ids(map, l.dirfd, err) < 0)
 		goto out;

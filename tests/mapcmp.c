@@ -13,7 +13,7 @@
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct vms_region) == 320, "vms_region changed");
-_Static_assert(sizeof(struct vms_map) == 320, "vms_map changed");
+_Static_assert(sizeof(struct vms_map) == 336, "vms_map changed");
 _Static_assert(sizeof(struct vms_process) == 104, "vms_process changed");
 _Static_assert(sizeof(struct vms_source) == 104, "vms_source changed");
 _Static_assert(sizeof(struct vms_thread) == 40, "vms_thread changed");
@@ -103,7 +103,9 @@ regions(struct cmp *c, const struct vms_map *a, const struct vms_map *b)
 		gated(c, "prot", i, h, VMS_HAS_PROT, x->prot, y->prot);
 		gated(c, "maxprot", i, h, VMS_HAS_MAXPROT, x->maxprot,
 		      y->maxprot);
-		num(c, "flags", i, x->flags, y->flags);
+		/* The writer sets CONTENTS when it writes them. */
+		num(c, "flags", i, x->flags & ~VMS_RF_CONTENTS,
+		    y->flags & ~VMS_RF_CONTENTS);
 		num(c, "label", i, x->label, y->label);
 		num(c, "role", i, x->role, y->role);
 		num(c, "share", i, x->share, y->share);
@@ -111,6 +113,26 @@ regions(struct cmp *c, const struct vms_map *a, const struct vms_map *b)
 		      (uint64_t)x->thp_eligible, (uint64_t)y->thp_eligible);
 		gated(c, "pkey", i, h, VMS_HAS_PKEY, (uint64_t)x->pkey,
 		      (uint64_t)y->pkey);
+	}
+}
+
+static void
+pages(struct cmp *c, const struct vms_map *a, const struct vms_map *b)
+{
+	num(c, "npages", 0, a->npages, b->npages);
+	for (size_t i = 0; i < a->npages && !c->bad; i++) {
+		const struct vms_pages *x = &a->pages[i], *y = &b->pages[i];
+
+		num(c, "pages.region", i, x->region, y->region);
+		num(c, "pages.known", i, x->known, y->known);
+		num(c, "pages.nruns", i, x->nruns, y->nruns);
+		for (size_t k = 0; k < x->nruns && !c->bad; k++) {
+			num(c, "run.start", k, x->runs[k].start,
+			    y->runs[k].start);
+			num(c, "run.end", k, x->runs[k].end, y->runs[k].end);
+			num(c, "run.flags", k, x->runs[k].flags,
+			    y->runs[k].flags);
+		}
 	}
 }
 
@@ -210,6 +232,7 @@ vt_map_compare(const struct vms_map *orig, const struct vms_map *back,
 	struct cmp c = {why, n, 0};
 
 	regions(&c, orig, back);
+	pages(&c, orig, back);
 	process(&c, orig, back);
 	source(&c, orig, back);
 	lists(&c, orig, back);

@@ -596,7 +596,7 @@ test_reassembled_is_identical(void **state)
 	(void)state;
 	n = split(buf, len, c, 16);
 	assert_int_equal(n, 6);
-	j = join(1, 0, c, n, &jlen);
+	j = join(1, VMS_SNAP_MINOR, c, n, &jlen);
 	/* The spec and the library agree to the byte. */
 	assert_int_equal(jlen, len);
 	assert_memory_equal(j, buf, len);
@@ -669,13 +669,13 @@ test_versions(void **state)
 				 Z_OK);
 		memcpy(raw + rl, "\x01\x02\x03\x04\x05", 5);
 		c[i] = mkchunk(save.type, save.flags, raw, rl + 5);
-		j = join(1, 1, c, n, &jlen);
+		j = join(1, VMS_SNAP_MINOR + 1, c, n, &jlen);
 		m = readback(j, jlen, 0, &err);
 		assert_non_null(m);
 		assert_same(a, m);
 		vms_map_free(m);
 		free(j);
-		j = join(1, 0, c, n, &jlen);
+		j = join(1, VMS_SNAP_MINOR, c, n, &jlen);
 		assert_null(readback(j, jlen, 0, &err));
 		assert_int_equal(err.code, VMS_E_CORRUPT);
 		free(j);

@@ -128,6 +128,8 @@ const char *vms_counter_smaps_key(enum vms_counter c);
 #define VMS_RF_DELETED 0x02u  /* the backing file was unlinked */
 #define VMS_RF_FAULT 0x04u    /* holds the fault address */
 #define VMS_RF_PARTIAL 0x08u  /* contents not (all) in the dump */
+#define VMS_RF_CONTENTS 0x10u /* a snapshot holds its bytes (--contents):
+                               * vms_snapshot_contents() */
 
 /*
  * Linux VmFlags mnemonics (proc(5)), one bit each.  Mnemonics this list
@@ -338,6 +340,34 @@ struct vms_source {
 	int damaged;             /* bytes after the last good frame */
 };
 
+/*
+ * Page state (vmscope snapshot --pages), from the page tables of a live
+ * process (/proc/PID/pagemap).  A run is a range of pages of one state.
+ */
+#define VMS_PG_PRESENT 0x01u     /* in memory */
+#define VMS_PG_SWAPPED 0x02u     /* in swap */
+#define VMS_PG_DIRTY 0x04u       /* soft-dirty: written since mapped or
+                                  * since soft-dirty bits were cleared */
+#define VMS_PG_HUGE 0x08u        /* part of a huge page (THP, hugetlb) */
+#define VMS_PG_FILE 0x10u        /* a file page or shared anonymous */
+#define VMS_PG_EXCLUSIVE 0x20u   /* mapped by this process only */
+#define VMS_PG_ZERO 0x40u        /* the shared zero page */
+#define VMS_PG_ALL 0x7fu
+
+struct vms_page_run {
+	uint64_t start;          /* addresses, page-aligned, inside the */
+	uint64_t end;            /* region */
+	uint32_t flags;          /* VMS_PG_*, never 0 */
+};
+
+/* The pages of one region: a page in no run has none of the flags. */
+struct vms_pages {
+	size_t region;           /* index in map->regions */
+	uint32_t known;          /* the VMS_PG_* bits this source tells */
+	const struct vms_page_run *runs; /* by address, disjoint */
+	size_t nruns;
+};
+
 struct vms_pool;
 
 struct vms_map {
@@ -356,6 +386,9 @@ struct vms_map {
 	const char **warnings;        /* non-fatal damage found on the way */
 	size_t nwarnings;
 	struct vms_pool *pool;        /* storage of every string above */
+	struct vms_pages *pages;      /* by region; a region with none:
+	                               * unknown (in the pool, like runs) */
+	size_t npages;
 };
 
 /* Building a map (readers, tests, fuzzers). */
@@ -391,6 +424,9 @@ const struct vms_region *vms_map_find(const struct vms_map *map,
 /* The index of the first region ending after addr (nregions if none). */
 size_t vms_map_lower_bound(const struct vms_map *map, uint64_t addr);
 
+/* The page state of region i, or NULL when it is not known. */
+const struct vms_pages *vms_map_pages(const struct vms_map *map, size_t i);
+
 /* Labelling: names heap, stacks, guards ... (run by vms_map_finish). */
 int vms_map_label(struct vms_map *map, struct vms_err *err);
 
@@ -401,6 +437,8 @@ int vms_map_label(struct vms_map *map, struct vms_err *err);
 #define VMS_OPEN_ROLES 0x08u     /* ELF segment roles: reads the mapped
                                   * files (vms_map_roles()); with
                                   * VMS_OPEN_BUILDIDS they are checked */
+#define VMS_OPEN_PAGES 0x10u     /* live: page state (map->pages) from
+                                  * /proc/PID/pagemap */
 
 struct vms_open_opts {
 	unsigned flags;          /* VMS_OPEN_* */
@@ -440,10 +478,35 @@ int vms_parse_maps_mem(struct vms_map *map, const char *buf, size_t len,
  * frames; a series appends frames.  Unknown fields stay unknown.
  */
 #define VMS_SNAP_MAJOR 1
-#define VMS_SNAP_MINOR 0
+#define VMS_SNAP_MINOR 1
+
+/*
+ * Region contents (vmscope snapshot --contents): where they are read
+ * from and which regions.  FILTER is "all", or a comma list of labels
+ * (heap, stack, thread-stack, anon) and path substrings; the grammar is
+ * in vmscope-snapshot(1).  Contents hold secrets: never a default.
+ */
+struct vms_contents;
+
+/*
+ * Contents for map, opened as target with o: a live process's memory
+ * (/proc/PID/mem) or the bytes a core holds.
+ */
+struct vms_contents *vms_contents_open(const struct vms_map *map,
+				       const char *target,
+				       const struct vms_open_opts *o,
+				       const char *filter,
+				       struct vms_err *err);
+void vms_contents_close(struct vms_contents *c);
+/* Check a FILTER: 0, or -1 with err (VMS_E_INVAL) set. */
+int vms_contents_filter_check(const char *filter, struct vms_err *err);
+/* Would the region's bytes be written? */
+int vms_contents_wants(const struct vms_contents *c,
+		       const struct vms_region *r);
 
 struct vms_snapshot_opts {
 	int level;               /* zlib level 1-9; 0 means the default */
+	struct vms_contents *contents; /* NULL: no contents */
 };
 
 /* The file header and one frame, written at fd's current offset. */
@@ -460,6 +523,24 @@ int vms_snapshot_append(const struct vms_map *map, int fd,
 int vms_snapshot_encode(const struct vms_map *map, int header,
 			const struct vms_snapshot_opts *o, void **buf,
 			size_t *len, struct vms_err *err);
+
+/*
+ * The bytes a snapshot holds of the region that starts at start (flag
+ * VMS_RF_CONTENTS), of frame o->frame as vms_open() counts them: fn gets
+ * each piece in ascending order of offset in the region, at most 1 MiB
+ * at a time; the gaps between pieces could not be read.  fn returns 0
+ * to go on.  0 when done (fn never called: no contents), -1 with err
+ * set, or fn's nonzero value.
+ */
+typedef int (*vms_contents_fn)(void *arg, uint64_t off, const void *buf,
+			       size_t n);
+int vms_snapshot_contents(const char *path, const struct vms_open_opts *o,
+			  uint64_t start, vms_contents_fn fn, void *arg,
+			  struct vms_err *err);
+int vms_snapshot_contents_mem(const void *buf, size_t len, const char *name,
+			      const struct vms_open_opts *o, uint64_t start,
+			      vms_contents_fn fn, void *arg,
+			      struct vms_err *err);
 
 /* What vms_snapshot_verify() found. */
 struct vms_snapshot_info {

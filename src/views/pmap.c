@@ -491,6 +491,80 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 	return 0;
 }
 
+/* -s with the page state known: rows of one page size, merged. */
+struct pgrow {
+	uint64_t start, end, size;   /* size 0: no page mapped */
+	int open;
+};
+
+static void
+pgrow_flush(struct pgrow *a, struct row *w, const struct cols *c,
+	    const struct vms_region *r, const struct vms_view_opts *o,
+	    FILE *out)
+{
+	char ps[32];
+
+	if (!a->open)
+		return;
+	map_row(w, c, r, o, a->start, a->end,
+		a->size ? pgsz(a->size, ps, sizeof(ps)) : "-");
+	r_end(w, out);
+	a->open = 0;
+}
+
+static void
+pgrow_add(struct pgrow *a, uint64_t s, uint64_t e, uint64_t size,
+	  struct row *w, const struct cols *c, const struct vms_region *r,
+	  const struct vms_view_opts *o, FILE *out)
+{
+	if (e <= s)
+		return;
+	if (a->open && a->size == size && a->end == s) {
+		a->end = e;
+		return;
+	}
+	pgrow_flush(a, w, c, r, o, out);
+	*a = (struct pgrow){s, e, size, 1};
+}
+
+/*
+ * Solaris prints one row per run of one page size, "-" where no page is
+ * mapped; the page state (snapshot --pages) says which pages are present
+ * and which are huge.
+ */
+static void
+pgsz_split(struct row *w, const struct cols *c, const struct vms_map *map,
+	   const struct vms_region *r, const struct vms_pages *pg,
+	   const struct vms_view_opts *o, uint64_t s, uint64_t e, FILE *out)
+{
+	uint64_t base = (map->has & VMS_P_PAGE_SIZE) && map->page_size ?
+				map->page_size :
+				4096,
+		 kp, huge, at = s;
+	struct pgrow a = {0};
+
+	if (vms_region_get(r, VMS_C_KERNEL_PAGE, &kp) < 0 || kp == 0)
+		kp = base;
+	huge = kp > base ? kp : base * (base / 8);
+	for (size_t k = 0; k < pg->nruns; k++) {
+		const struct vms_page_run *run = &pg->runs[k];
+		uint64_t rs = run->start > s ? run->start : s;
+		uint64_t re = run->end < e ? run->end : e;
+
+		if (re <= rs)
+			continue;
+		pgrow_add(&a, at, rs, 0, w, c, r, o, out);
+		pgrow_add(&a, rs, re,
+			  !(run->flags & VMS_PG_PRESENT) ? 0 :
+			  (run->flags & VMS_PG_HUGE)     ? huge :
+							   kp,
+			  w, c, r, o, out);
+		at = re;
+	}
+	pgrow_add(&a, at, e, 0, w, c, r, o, out);
+	pgrow_flush(&a, w, c, r, o, out);
+}
+
 static int
 print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 {
@@ -514,8 +588,14 @@ print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 		clip(r, o, &s, &e);
 		if (e <= s)
 			continue;
-		map_row(&w, &c, r, o, s, e, page_sizes(r, ps, sizeof(ps)));
-		r_end(&w, out);
+		if (vms_map_pages(map, i) != NULL) {
+			pgsz_split(&w, &c, map, r, vms_map_pages(map, i), o, s,
+				   e, out);
+		} else {
+			map_row(&w, &c, r, o, s, e,
+				page_sizes(r, ps, sizeof(ps)));
+			r_end(&w, out);
+		}
 		total += KB(e - s);
 	}
 	r_flush(&w, out);

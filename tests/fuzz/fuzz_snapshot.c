@@ -18,7 +18,19 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char types[][5] = {"STRS", "PROC", "REGN", "THRD",
-				"AUXV", "WARN", "XTRA", "END "};
+				"AUXV", "WARN", "XTRA", "END ",
+				"PAGE", "CONT"};
+#define NTYPES (sizeof(types) / sizeof(types[0]))
+
+static int
+sink(void *arg, uint64_t off, const void *buf, size_t n)
+{
+	(void)arg;
+	(void)off;
+	(void)buf;
+	(void)n;
+	return 0;
+}
 
 static void
 le32(unsigned char *p, uint32_t v)
@@ -63,7 +75,7 @@ wrap(const uint8_t *d, size_t n, size_t *len)
 	le32(p + 12, (uint32_t)crc32(0, p, 12));
 	p += 16;
 	while (n >= 3) {
-		const char *type = types[d[0] % 8];
+		const char *type = types[d[0] % NTYPES];
 		size_t l = (size_t)(d[1] | d[2] << 8);
 
 		l = l < n - 3 ? l : n - 3;
@@ -95,6 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vms_snapshot_info info;
 	struct vms_err err;
 	unsigned char *w = NULL;
+	struct vms_map *m;
 
 	if (size > 0 && data[0] == 'W') {
 		w = wrap(data + 1, size - 1, &size);
@@ -102,7 +115,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		data = w;
 	}
-	vms_map_free(vms_open_mem(data, size, "fuzz", &o, &err));
+	m = vms_open_mem(data, size, "fuzz", &o, &err);
+	/* The contents of the first region, and of none. */
+	vms_snapshot_contents_mem(data, size, "fuzz", &o,
+				  m != NULL && m->nregions > 0 ?
+					  m->regions[0].start :
+					  0,
+				  sink, NULL, &err);
+	vms_map_free(m);
 	o.frame = 1;
 	vms_map_free(vms_open_mem(data, size, "fuzz", &o, &err));
 	vms_snapshot_verify_mem(data, size, "fuzz", &info, &err);

@@ -52,6 +52,44 @@ text(struct vms_map *m, struct bytes *b)
 	return vms_map_intern(m, buf, n, NULL);
 }
 
+/* Page runs for some regions, after vms_map_finish() has fixed them. */
+static int
+pages(struct vms_map *m, struct bytes *b)
+{
+	m->pages = vms_map_alloc(m, (m->nregions + 1) * sizeof(*m->pages),
+				 NULL);
+	if (m->pages == NULL)
+		return -1;
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct vms_region *r = &m->regions[i];
+		struct vms_page_run *runs;
+		size_t n = (size_t)take(b, 1);
+		uint64_t at = r->start;
+
+		if (!(n & 1))
+			continue;
+		n = (n >> 1) % 5;
+		runs = vms_map_alloc(m, (n + 1) * sizeof(*runs), NULL);
+		if (runs == NULL)
+			return -1;
+		m->pages[m->npages] = (struct vms_pages){
+			i, (uint32_t)take(b, 1), runs, 0};
+		for (size_t k = 0; k < n; k++) {
+			uint64_t gap = aligned(b), len = aligned(b) + 1;
+
+			if (gap > r->end - at || len > r->end - at - gap)
+				break;
+			runs[k] = (struct vms_page_run){
+				at + gap, at + gap + len,
+				(uint32_t)take(b, 1) | 1};
+			at += gap + len;
+			m->pages[m->npages].nruns++;
+		}
+		m->npages++;
+	}
+	return 0;
+}
+
 static struct vms_map *
 build(struct bytes *b)
 {
@@ -157,7 +195,7 @@ build(struct bytes *b)
 		if (w != NULL && vms_map_warn(m, "%s", w) < 0)
 			goto fail;
 	}
-	if (vms_map_finish(m, NULL) < 0)
+	if (vms_map_finish(m, NULL) < 0 || pages(m, b) < 0)
 		goto fail;
 	return m;
 fail:
