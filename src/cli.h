@@ -30,5 +30,7 @@ int cli_pmap(struct cli *c, int argc, char **argv);
 int cli_snapshot(struct cli *c, int argc, char **argv);
 int cli_procmap(struct cli *c, int argc, char **argv);
 int cli_vmmap(struct cli *c, int argc, char **argv);
+int cli_diff(struct cli *c, int argc, char **argv);
+int cli_addr(struct cli *c, int argc, char **argv);
 
 #endif

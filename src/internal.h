@@ -156,6 +156,7 @@ int vms_pages_next(int fd, uint64_t lo, uint64_t hi, uint64_t page,
 ssize_t vms_contents_read(struct vms_contents *c, const struct vms_region *r,
 			  uint64_t off, void *buf, size_t n, uint64_t *skip,
 			  struct vms_err *err);
+
 /* Build-ids of the mapped ELF files (src/buildid.c). */
 int vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err);
 

@@ -59,6 +59,8 @@ static const struct {
 	{"snapshot", cli_snapshot},
 	{"procmap", cli_procmap},
 	{"vmmap", cli_vmmap},
+	{"diff", cli_diff},
+	{"addr", cli_addr},
 };
 
 int

@@ -21,6 +21,18 @@ const struct vms_reader *const vms_readers[] = {
 
 static const struct vms_open_opts default_opts;
 
+/* Every map's last steps: finish it, then the roles if asked for. */
+static int
+finish(struct vms_map *map, const struct vms_open_opts *o,
+       struct vms_err *err)
+{
+	struct vms_elf_opts eo = {.procfs = o->procfs};
+
+	if (vms_map_finish(map, err) < 0)
+		return -1;
+	return (o->flags & VMS_OPEN_ROLES) ? vms_map_roles(map, &eo, err) : 0;
+}
+
 /* A pid as the user may write it, or -1. */
 static int64_t
 target_pid(const char *s)
@@ -70,7 +82,7 @@ load_input(struct vms_input *in, const char *title,
 		return NULL;
 	map->source.name = vms_map_strdup(map, title, err);
 	if (map->source.name == NULL || (*rd)->load(map, in, o, err) < 0 ||
-	    vms_map_finish(map, err) < 0) {
+	    finish(map, o, err) < 0) {
 		vms_map_free(map);
 		return NULL;
 	}
@@ -88,7 +100,7 @@ vms_open_pid(int64_t pid, const struct vms_open_opts *o, struct vms_err *err)
 	if (map == NULL)
 		return NULL;
 	if (vms_live_load(map, pid, o, err) < 0 ||
-	    vms_map_finish(map, err) < 0) {
+	    finish(map, o, err) < 0) {
 		vms_map_free(map);
 		return NULL;
 	}

@@ -580,8 +580,10 @@ struct vms_elf_opts {
 
 /*
  * Set the role (text, rodata, relro, data, bss) of the regions of every
- * ELF module found.  A module that is missing keeps its regions' roles;
- * a mismatch is a warning on the map.  -1 only when memory runs out.
+ * ELF module found and checked: a module that is missing, or that nothing
+ * in the map can check (a core read without VMS_OPEN_BUILDIDS), keeps its
+ * regions' roles; a mismatch is a warning on the map.  -1 only when
+ * memory runs out.
  */
 int vms_map_roles(struct vms_map *map, const struct vms_elf_opts *o,
 		  struct vms_err *err);
@@ -591,7 +593,8 @@ int vms_map_roles(struct vms_map *map, const struct vms_elf_opts *o,
 	X(NONE, "no file")  X(OK, "ok")                             \
 	X(MISSING, "not found on this machine")                     \
 	X(MISMATCH, "does not match the mapped file")               \
-	X(NOTELF, "not an ELF file")
+	X(NOTELF, "not an ELF file")                                \
+	X(UNVERIFIED, "not checked")
 
 enum vms_modstate {
 #define VMS_MODSTATE_ENUM_(e, s) VMS_MOD_##e,
@@ -628,7 +631,7 @@ struct vms_addr {
 	const struct vms_region *above; /* below and above, or NULL */
 	enum vms_modstate state;        /* of the region's file */
 	const char *module;             /* the file read, or NULL */
-	const char *why;                /* MISSING, MISMATCH: details */
+	const char *why;                /* when not VMS_MOD_OK: details */
 	uint64_t file_offset;           /* VMS_A_OFFSET */
 	uint64_t vaddr;                 /* VMS_A_VADDR: in the file's terms */
 	uint64_t bias;                  /* addr - vaddr */
@@ -657,6 +660,212 @@ void vms_addr_ctx_free(struct vms_addr_ctx *ctx);
 struct vms_addr *vms_addr_lookup(struct vms_addr_ctx *ctx, uint64_t addr,
 				 struct vms_err *err);
 void vms_addr_free(struct vms_addr *a);
+
+/*
+ * Diff (vmscope-diff(1)): what changed from map A to map B, usually one
+ * program at two times or in two runs.  Regions are put in groups (a
+ * module, a label, a named or a plain anonymous kind) and matched so that
+ * ASLR and restarts do not show as changes; vms_diff_run() says how.
+ *
+ * The fields compared, with the JSON key of each.  dirty is
+ * private_dirty + shared_dirty.
+ */
+#define VMS_DIFF_FIELDS(X)                                          \
+	X(REGIONS, regions) X(SIZE, size) X(RSS, rss) X(PSS, pss)   \
+	X(DIRTY, dirty) X(SWAP, swap) X(ANONYMOUS, anonymous)       \
+	X(LOCKED, locked)
+
+enum vms_diff_field {
+#define VMS_DF_ENUM_(e, key) VMS_DF_##e,
+	VMS_DIFF_FIELDS(VMS_DF_ENUM_)
+#undef VMS_DF_ENUM_
+	VMS_DF__COUNT
+};
+/* "rss" ... */
+const char *vms_diff_field_name(enum vms_diff_field f);
+/* The field called s (n bytes), or -1. */
+int vms_diff_field_lookup(const char *s, size_t n);
+
+#define VMS_DIFF_A 0x1u
+#define VMS_DIFF_B 0x2u
+
+/* A field on both sides; a side whose bit is clear in known is unknown. */
+struct vms_diff_value {
+	uint64_t a;
+	uint64_t b;
+	unsigned known;          /* VMS_DIFF_A | VMS_DIFF_B */
+};
+
+/* b - a (saturated) when both sides are known: 0, else -1. */
+static inline int
+vms_diff_delta(const struct vms_diff_value *v, int64_t *d)
+{
+	uint64_t m;
+
+	if ((v->known & (VMS_DIFF_A | VMS_DIFF_B)) != (VMS_DIFF_A | VMS_DIFF_B))
+		return -1;
+	m = v->b >= v->a ? v->b - v->a : v->a - v->b;
+	if (m > (uint64_t)INT64_MAX)
+		m = (uint64_t)INT64_MAX;
+	*d = v->b >= v->a ? (int64_t)m : -(int64_t)m;
+	return 0;
+}
+
+#define VMS_DIFF_KINDS(X)                                          \
+	X(MODULE, "module") X(LABEL, "label") X(NAMED, "named")     \
+	X(ANON, "anonymous")
+
+enum vms_diff_kind {
+#define VMS_DK_ENUM_(e, s) VMS_DIFF_##e,
+	VMS_DIFF_KINDS(VMS_DK_ENUM_)
+#undef VMS_DK_ENUM_
+	VMS_DIFF__KINDS
+};
+const char *vms_diff_kind_name(enum vms_diff_kind k);
+
+/* One row of the table: a module, a label or a kind of anonymous memory. */
+struct vms_diff_group {
+	const char *name;        /* a module's path (B's when matched), a
+	                          * label "[heap]", a kernel name
+	                          * "[anon:x]", "[anon-shared]", "[anon]" */
+	const char *name_a;      /* A's path when it differs, else NULL */
+	enum vms_diff_kind kind;
+	enum vms_label label;    /* VMS_DIFF_LABEL */
+	unsigned in;             /* VMS_DIFF_A | VMS_DIFF_B: has regions */
+	int changed;             /* a known delta not 0, or a change */
+	const unsigned char *build_id_a; /* a module's, or NULL */
+	size_t build_id_a_len;
+	const unsigned char *build_id_b;
+	size_t build_id_b_len;
+	struct vms_diff_value v[VMS_DF__COUNT];
+};
+
+#define VMS_DIFF_CHANGES(X)                                           \
+	X(ADDED, "added") X(REMOVED, "removed") X(RESIZED, "resized") \
+	X(PROT, "prot") X(REPLACED, "replaced")
+
+enum vms_diff_change_kind {
+#define VMS_DC_ENUM_(e, s) VMS_DIFF_##e,
+	VMS_DIFF_CHANGES(VMS_DC_ENUM_)
+#undef VMS_DC_ENUM_
+	VMS_DIFF__CHANGES
+};
+const char *vms_diff_change_name(enum vms_diff_change_kind k);
+
+/*
+ * A region added (a is NULL), removed (b is NULL), resized or whose
+ * protection changed; a module replaced (the same path, other build-ids:
+ * a and b are its first regions).
+ */
+struct vms_diff_change {
+	enum vms_diff_change_kind kind;
+	size_t group;            /* index in groups */
+	const struct vms_region *a;  /* borrowed from map A, or NULL */
+	const struct vms_region *b;  /* borrowed from map B, or NULL */
+};
+
+struct vms_diff_opts {
+	unsigned flags;          /* VMS_DIFF_* */
+};
+#define VMS_DIFF_PATHS 0x1u      /* match modules by path only */
+
+struct vms_diff {
+	const struct vms_map *a;     /* borrowed: both maps must outlive */
+	const struct vms_map *b;     /* the diff */
+	struct vms_diff_group *groups;   /* largest RSS growth first */
+	size_t ngroups;
+	struct vms_diff_change *changes; /* by group, then address */
+	size_t nchanges;
+	struct vms_diff_value totals[VMS_DF__COUNT];
+	int differs;             /* a change, or a known delta not 0 */
+};
+
+/*
+ * Compare map a with map b (o may be NULL).  Matching, in order:
+ * modules by build-id when both have one, then groups by path or label;
+ * inside a matched group, regions of a module by offset in the module,
+ * thread stacks and guards by tid then in address order, SysV segments by
+ * shmid, then key, then order, memfds by name, other labels by address
+ * then order, anonymous regions by start, then end address, then by size
+ * and the nearest module or label below them.  Memory and time O(n log n).
+ */
+int vms_diff_run(const struct vms_map *a, const struct vms_map *b,
+		 const struct vms_diff_opts *o, struct vms_diff **out,
+		 struct vms_err *err);
+void vms_diff_free(struct vms_diff *d);
+
+/*
+ * A threshold on a diff (--fail-if): [SCOPE.]FIELD OP VALUE, always about
+ * the change B - A; the grammar is in vmscope-diff(1).
+ */
+enum vms_diff_op {
+	VMS_DIFF_GT, VMS_DIFF_GE, VMS_DIFF_LT, VMS_DIFF_LE, VMS_DIFF_EQ,
+	VMS_DIFF_NE,
+};
+
+struct vms_diff_expr {
+	const char *text;        /* as given (borrowed) */
+	const char *scope;       /* borrowed from text, or NULL: totals */
+	size_t scope_len;
+	enum vms_diff_field field;
+	enum vms_diff_op op;
+	int percent;             /* value / 10^scale percent of A */
+	int64_t value;           /* bytes, a count, or the percentage */
+	unsigned scale;          /* decimals of a percentage */
+};
+
+/* Parse s (which must outlive e): 0, or -1 with err (VMS_E_INVAL) set. */
+int vms_diff_expr_parse(const char *s, struct vms_diff_expr *e,
+			struct vms_err *err);
+/*
+ * 1 when the expression holds on d, 0 when not, -1 (err set) when it
+ * cannot be evaluated: the field is unknown on a side
+ * (VMS_E_UNSUPPORTED) or SCOPE names no group or label (VMS_E_NOENT).
+ * The value compared goes to *v when v is not NULL.
+ */
+int vms_diff_expr_eval(const struct vms_diff_expr *e, const struct vms_diff *d,
+		       struct vms_diff_value *v, struct vms_err *err);
+
+/*
+ * A trend: the RSS of every group in each of a sequence of maps (the
+ * frames of a series), fed one map at a time so that only one is held.
+ * Groups are matched by path or label alone.
+ */
+struct vms_trend_store;
+
+struct vms_trend_row {
+	const char *name;        /* as in struct vms_diff_group */
+	enum vms_diff_kind kind;
+	enum vms_label label;
+	uint64_t *rss;           /* nframes values */
+	unsigned char *known;    /* nframes flags: rss[i] is known */
+	int growing;             /* 3 frames or more, all known, never
+	                          * falling and last above first */
+};
+
+struct vms_trend {
+	size_t nframes;
+	struct vms_trend_row *rows;  /* after vms_trend_finish(): growing
+	                              * first, then by growth */
+	size_t nrows;
+	const char **frames;     /* a name for each frame */
+	struct vms_trend_store *store;
+};
+
+struct vms_trend *vms_trend_new(struct vms_err *err);
+/* Add map as the next frame, named name (copied). */
+int vms_trend_add(struct vms_trend *t, const struct vms_map *map,
+		  const char *name, struct vms_err *err);
+/* Flag the growing rows and sort. */
+void vms_trend_finish(struct vms_trend *t);
+void vms_trend_free(struct vms_trend *t);
+
+/* Printing a diff or a trend: text, or JSON (vmscope-diff(1)). */
+#define VMS_DIFF_PRINT_JSON 0x1u
+#define VMS_DIFF_PRINT_PRETTY 0x2u   /* JSON indented */
+#define VMS_DIFF_PRINT_ALL 0x4u      /* text: unchanged groups too */
+int vms_diff_print(FILE *out, const struct vms_diff *d, unsigned flags);
+int vms_trend_print(FILE *out, const struct vms_trend *t, unsigned flags);
 
 /*
  * Views.  A view prints a map and knows nothing of where it came from.

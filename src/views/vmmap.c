@@ -638,8 +638,10 @@ print_summary_only(FILE *out, const struct vms_map *map,
 }
 
 const struct vms_view vms_view_vmmap[] = {
-	{"vmmap", VMS_OPEN_COUNTERS, print_default},
-	{"vmmap-interleaved", VMS_OPEN_COUNTERS, print_interleaved},
-	{"vmmap-summary", VMS_OPEN_COUNTERS, print_summary_only},
+	{"vmmap", VMS_OPEN_COUNTERS | VMS_OPEN_ROLES, print_default},
+	{"vmmap-interleaved", VMS_OPEN_COUNTERS | VMS_OPEN_ROLES,
+	 print_interleaved},
+	{"vmmap-summary", VMS_OPEN_COUNTERS | VMS_OPEN_ROLES,
+	 print_summary_only},
 	{NULL, 0, NULL},
 };
