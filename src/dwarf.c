@@ -12,8 +12,12 @@
  * references followed, sibling offsets that must increase).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <dwarf.h>
 #include <libdwarf.h>
@@ -362,13 +366,64 @@ index_cus(struct vms_dwarf *d, struct vms_err *err)
 	return 0;
 }
 
+/*
+ * libdwarf 20210528 trusts a file's section headers: a section count or
+ * size from a damaged file becomes one huge allocation.  libelf checks
+ * them first, so a file libdwarf sees has headers inside the file and
+ * sections that fit in it.
+ */
+static int
+plausible_elf(const char *path, struct vms_err *err)
+{
+	size_t n = 0;
+	struct stat st;
+	Elf_Scn *scn = NULL;
+	Elf *elf = NULL;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vms_err_set(err, VMS_E_NOENT, errno, "%s: %s", path,
+				   strerror(errno));
+	if (fstat(fd, &st) < 0 || elf_version(EV_CURRENT) == EV_NONE ||
+	    (elf = elf_begin(fd, ELF_C_READ, NULL)) == NULL ||
+	    elf_kind(elf) != ELF_K_ELF || elf_getshdrnum(elf, &n) < 0 ||
+	    n > (uint64_t)st.st_size / 40) {
+		vms_err_set(err, VMS_E_CORRUPT, 0, "%s: not a readable ELF file",
+			    path);
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    (sh.sh_type != SHT_NOBITS &&
+		     (sh.sh_offset > (uint64_t)st.st_size ||
+		      sh.sh_size > (uint64_t)st.st_size - sh.sh_offset))) {
+			vms_err_set(err, VMS_E_CORRUPT, 0,
+				    "%s: a section lies past the end of the "
+				    "file",
+				    path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	elf_end(elf);
+	close(fd);
+	return rc;
+}
+
 struct vms_dwarf *
 vms_dwarf_open(const char *path, struct vms_err *err)
 {
-	struct vms_dwarf *d = calloc(1, sizeof(*d));
+	struct vms_dwarf *d;
 	Dwarf_Error e = NULL;
 	int res;
 
+	if (plausible_elf(path, err) < 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
 	if (d == NULL) {
 		vms_err_set(err, VMS_E_NOMEM, ENOMEM, "out of memory");
 		return NULL;
