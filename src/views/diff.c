@@ -48,7 +48,7 @@ cell(const struct vms_diff_value *v, unsigned side, int bytes, char *buf,
 static const char *
 delta_cell(const struct vms_diff_value *v, int bytes, char *buf, size_t size)
 {
-	char h[32];
+	char h[24];  /* "1023.9E" at most; the sign and it fit in 32 */
 	int64_t d;
 
 	if (vms_diff_delta(v, &d) < 0)
