@@ -76,6 +76,23 @@ stack_region(struct vms_map *map, uint64_t sp)
 	return NULL;
 }
 
+/* A PROT_NONE anonymous region right below a stack guards it. */
+static void
+label_guard(struct vms_map *map, size_t i)
+{
+	struct vms_region *s = &map->regions[i], *g;
+
+	if (i == 0)
+		return;
+	g = &map->regions[i - 1];
+	if (g->end != s->start || g->label != VMS_LABEL_NONE ||
+	    g->path != NULL || g->name != NULL || !(g->has & VMS_HAS_PROT) ||
+	    g->prot != 0)
+		return;
+	g->label = VMS_LABEL_GUARD;
+	g->label_id = s->label_id;
+}
+
 static void
 label_stacks(struct vms_map *map)
 {
@@ -100,33 +117,11 @@ label_stacks(struct vms_map *map)
 		} else if (!main_thread) {
 			r->label = VMS_LABEL_THREAD_STACK;
 			r->label_id = th->tid;
+		} else {
+			continue;
 		}
+		label_guard(map, (size_t)(r - map->regions));
 	}
-	/* A PROT_NONE anonymous region right below a stack guards it. */
-	for (size_t i = 1; i < map->nregions; i++) {
-		struct vms_region *s = &map->regions[i];
-		struct vms_region *g = &map->regions[i - 1];
-
-		if (s->label != VMS_LABEL_THREAD_STACK &&
-		    s->label != VMS_LABEL_STACK)
-			continue;
-		if (g->end != s->start || g->label != VMS_LABEL_NONE ||
-		    g->path != NULL || g->name != NULL ||
-		    !(g->has & VMS_HAS_PROT) || g->prot != 0)
-			continue;
-		g->label = VMS_LABEL_GUARD;
-		g->label_id = s->label_id;
-	}
-}
-
-/* Does any region carry a name from the kernel ("[heap]", "[stack]")? */
-static int
-kernel_names(const struct vms_map *map)
-{
-	for (size_t i = 0; i < map->nregions; i++)
-		if (map->regions[i].name != NULL)
-			return 1;
-	return 0;
 }
 
 static int
@@ -243,16 +238,23 @@ label_share(struct vms_region *r)
 int
 vms_map_label(struct vms_map *map, struct vms_err *err)
 {
+	int kernel_names = 0;
+
 	(void)err;
+	/* One pass over what may be 20 MB of regions; the rest is by lookup. */
 	for (size_t i = 0; i < map->nregions; i++) {
 		struct vms_region *r = &map->regions[i];
 
 		r->flags &= (uint8_t)~VMS_RF_FAULT;
+		kernel_names |= r->name != NULL;
 		label_by_name(r);
 		label_share(r);
+		if (r->label == VMS_LABEL_STACK)
+			label_guard(map, i);
 	}
 	label_stacks(map);
-	if (!kernel_names(map))
+	/* A source that names nothing (a dump): name by layout. */
+	if (!kernel_names)
 		label_by_layout(map);
 	if (map->proc.has & VMS_P_FAULT_ADDR) {
 		const struct vms_region *f =

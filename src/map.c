@@ -483,14 +483,24 @@ vms_map_finish(struct vms_map *map, struct vms_err *err)
 {
 	size_t i, out;
 	uint64_t cut;
-	int sorted = 1;
+	int sorted = 1, clean = 1;
 
-	for (i = 1; i < map->nregions && sorted; i++)
-		if (cmp_region(&map->regions[i - 1], &map->regions[i]) > 0)
+	/* Most sources give a clean, sorted list: one pass tells. */
+	for (i = 0; i < map->nregions && sorted; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		if (r->end <= r->start)
+			clean = 0;
+		if (i > 0 && cmp_region(r - 1, r) > 0)
 			sorted = 0;
+		else if (i > 0 && r[-1].end > r->start)
+			clean = 0;
+	}
 	if (!sorted)
 		qsort(map->regions, map->nregions, sizeof(*map->regions),
 		      cmp_region);
+	if (sorted && clean)
+		return vms_map_label(map, err);
 	/*
 	 * Drop empty and inverted regions, and clip overlaps: a view must be
 	 * able to trust that the list is a partition of part of the space.
