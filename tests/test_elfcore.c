@@ -29,51 +29,9 @@
 
 #include <cmocka.h>
 
+#include "bytebuf.h"
 #include "testutil.h"
 #include "vmscope/vmscope.h"
-
-/* An ELF core built in memory. */
-struct blob {
-	unsigned char *p;
-	size_t len;
-	size_t cap;
-	int be;
-};
-
-static void
-b_reserve(struct blob *b, size_t end)
-{
-	if (end > b->cap) {
-		size_t ncap = b->cap ? b->cap : 4096;
-
-		while (ncap < end)
-			ncap *= 2;
-		b->p = realloc(b->p, ncap);
-		assert_non_null(b->p);
-		memset(b->p + b->cap, 0, ncap - b->cap);
-		b->cap = ncap;
-	}
-	if (end > b->len)
-		b->len = end;
-}
-
-static void
-b_put(struct blob *b, size_t off, uint64_t v, unsigned n)
-{
-	b_reserve(b, off + n);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned shift = 8 * (b->be ? n - 1 - i : i);
-
-		b->p[off + i] = (unsigned char)(v >> shift);
-	}
-}
-
-static void
-b_bytes(struct blob *b, size_t off, const void *src, size_t n)
-{
-	b_reserve(b, off + n);
-	memcpy(b->p + off, src, n);
-}
 
 struct tseg {
 	uint64_t vaddr, memsz, filesz;
@@ -83,7 +41,7 @@ struct tseg {
 struct tnote {
 	const char *name;
 	uint32_t type;
-	struct blob desc;
+	struct vt_buf desc;
 };
 
 struct tspec {
@@ -102,94 +60,89 @@ struct tspec {
 #define PF_W 2u
 #define PF_R 4u
 
-static size_t
-up(size_t v, size_t a)
-{
-	return (v + a - 1) / a * a;
-}
-
 /* Header, program headers (PT_NOTE first), notes, then the contents. */
 static unsigned char *
 build(const struct tspec *s, size_t *len)
 {
-	struct blob b = {.be = s->be};
+	struct vt_buf b = {.be = s->be};
 	unsigned w = s->is64 ? 8 : 4, a = s->note_align ? s->note_align : 4;
 	size_t eh = s->is64 ? 64 : 52, ph = s->is64 ? 56 : 32;
-	size_t phnum = s->nsegs + 1, notes = up(eh + phnum * ph, 8), off, data;
+	size_t phnum = s->nsegs + 1, notes = vt_align(eh + phnum * ph, 8), off,
+	       data;
 	size_t i;
 
-	b_bytes(&b, 0, "\177ELF", 4);
+	vt_buf_bytes(&b, 0, "\177ELF", 4);
 	b.p[4] = s->is64 ? 2 : 1;
 	b.p[5] = s->be ? 2 : 1;
 	b.p[6] = 1;
-	b_put(&b, 16, s->type ? s->type : 4, 2);
-	b_put(&b, 18, s->machine, 2);
-	b_put(&b, 20, 1, 4);
-	b_put(&b, s->is64 ? 32 : 28, eh, w);
-	b_put(&b, s->is64 ? 52 : 40, eh, 2);
-	b_put(&b, s->is64 ? 54 : 42, ph, 2);
-	b_put(&b, s->is64 ? 56 : 44, s->xnum ? 0xffff : phnum, 2);
+	vt_buf_put(&b, 16, s->type ? s->type : 4, 2);
+	vt_buf_put(&b, 18, s->machine, 2);
+	vt_buf_put(&b, 20, 1, 4);
+	vt_buf_put(&b, s->is64 ? 32 : 28, eh, w);
+	vt_buf_put(&b, s->is64 ? 52 : 40, eh, 2);
+	vt_buf_put(&b, s->is64 ? 54 : 42, ph, 2);
+	vt_buf_put(&b, s->is64 ? 56 : 44, s->xnum ? 0xffff : phnum, 2);
 	/* The notes. */
 	off = notes;
 	for (i = 0; i < s->nnotes; i++) {
 		const struct tnote *n = &s->notes[i];
 		size_t nl = strlen(n->name) + 1;
 
-		b_put(&b, off, nl, 4);
-		b_put(&b, off + 4, n->desc.len, 4);
-		b_put(&b, off + 8, n->type, 4);
-		b_bytes(&b, off + 12, n->name, nl);
-		off = up(off + 12 + nl, a);
+		vt_buf_put(&b, off, nl, 4);
+		vt_buf_put(&b, off + 4, n->desc.len, 4);
+		vt_buf_put(&b, off + 8, n->type, 4);
+		vt_buf_bytes(&b, off + 12, n->name, nl);
+		off = vt_align(off + 12 + nl, a);
 		if (n->desc.len)
-			b_bytes(&b, off, n->desc.p, n->desc.len);
-		off = up(off + n->desc.len, a);
+			vt_buf_bytes(&b, off, n->desc.p, n->desc.len);
+		off = vt_align(off + n->desc.len, a);
 	}
 	/* PT_NOTE */
 	if (s->is64) {
-		b_put(&b, eh, 4, 4);
-		b_put(&b, eh + 8, notes, 8);
-		b_put(&b, eh + 32, off - notes, 8);
-		b_put(&b, eh + 48, a, 8);
+		vt_buf_put(&b, eh, 4, 4);
+		vt_buf_put(&b, eh + 8, notes, 8);
+		vt_buf_put(&b, eh + 32, off - notes, 8);
+		vt_buf_put(&b, eh + 48, a, 8);
 	} else {
-		b_put(&b, eh, 4, 4);
-		b_put(&b, eh + 4, notes, 4);
-		b_put(&b, eh + 16, off - notes, 4);
-		b_put(&b, eh + 28, a, 4);
+		vt_buf_put(&b, eh, 4, 4);
+		vt_buf_put(&b, eh + 4, notes, 4);
+		vt_buf_put(&b, eh + 16, off - notes, 4);
+		vt_buf_put(&b, eh + 28, a, 4);
 	}
-	data = up(off, 16);
+	data = vt_align(off, 16);
 	for (i = 0; i < s->nsegs; i++) {
 		const struct tseg *g = &s->segs[i];
 		size_t p = eh + (i + 1) * ph;
 
-		b_put(&b, p, 1, 4);
+		vt_buf_put(&b, p, 1, 4);
 		if (s->is64) {
-			b_put(&b, p + 4, g->flags, 4);
-			b_put(&b, p + 8, data, 8);
-			b_put(&b, p + 16, g->vaddr, 8);
-			b_put(&b, p + 32, g->filesz, 8);
-			b_put(&b, p + 40, g->memsz, 8);
-			b_put(&b, p + 48, 4096, 8);
+			vt_buf_put(&b, p + 4, g->flags, 4);
+			vt_buf_put(&b, p + 8, data, 8);
+			vt_buf_put(&b, p + 16, g->vaddr, 8);
+			vt_buf_put(&b, p + 32, g->filesz, 8);
+			vt_buf_put(&b, p + 40, g->memsz, 8);
+			vt_buf_put(&b, p + 48, 4096, 8);
 		} else {
-			b_put(&b, p + 4, data, 4);
-			b_put(&b, p + 8, g->vaddr, 4);
-			b_put(&b, p + 16, g->filesz, 4);
-			b_put(&b, p + 20, g->memsz, 4);
-			b_put(&b, p + 24, g->flags, 4);
-			b_put(&b, p + 28, 4096, 4);
+			vt_buf_put(&b, p + 4, data, 4);
+			vt_buf_put(&b, p + 8, g->vaddr, 4);
+			vt_buf_put(&b, p + 16, g->filesz, 4);
+			vt_buf_put(&b, p + 20, g->memsz, 4);
+			vt_buf_put(&b, p + 24, g->flags, 4);
+			vt_buf_put(&b, p + 28, 4096, 4);
 		}
 		if (g->filesz) {
-			b_reserve(&b, data + g->filesz);
+			vt_buf_reserve(&b, data + g->filesz);
 			memset(b.p + data, (int)(i + 1), g->filesz);
 		}
 		data += g->filesz;
 	}
 	if (s->xnum) {
-		size_t sh = up(data, 8);
+		size_t sh = vt_align(data, 8);
 
-		b_put(&b, s->is64 ? 40 : 32, sh, w);
-		b_put(&b, s->is64 ? 58 : 46, s->is64 ? 64 : 40, 2);
-		b_put(&b, sh + (s->is64 ? 44 : 28), phnum, 4);
-		b_reserve(&b, sh + (s->is64 ? 64 : 40));
+		vt_buf_put(&b, s->is64 ? 40 : 32, sh, w);
+		vt_buf_put(&b, s->is64 ? 58 : 46, s->is64 ? 64 : 40, 2);
+		vt_buf_put(&b, sh + (s->is64 ? 44 : 28), phnum, 4);
+		vt_buf_reserve(&b, sh + (s->is64 ? 64 : 40));
 	}
 	*len = b.len;
 	return b.p;
@@ -203,11 +156,11 @@ notes_free(struct tnote *n, size_t k)
 }
 
 /* Descriptor builders, in the layouts of linux/elfcore.h. */
-static struct blob
+static struct vt_buf
 d_prstatus(const struct tspec *s, uint32_t tid, int sig, uint64_t sp,
 	   uint64_t pc)
 {
-	struct blob d = {.be = s->be};
+	struct vt_buf d = {.be = s->be};
 	unsigned reg = s->is64 ? 112 : 72, rs = s->is64 ? 8 : 4, psp = 0,
 		 ppc = 0;
 	unsigned nregs = 0;
@@ -227,56 +180,56 @@ d_prstatus(const struct tspec *s, uint32_t tid, int sig, uint64_t sp,
 	default:
 		fail_msg("no register layout for machine %u", s->machine);
 	}
-	b_put(&d, 0, (uint64_t)sig, 4);
-	b_put(&d, 12, (uint64_t)sig, 2);
-	b_put(&d, s->is64 ? 32 : 24, tid, 4);
-	b_put(&d, reg + psp * rs, sp, rs);
-	b_put(&d, reg + ppc * rs, pc, rs);
-	b_reserve(&d, reg + nregs * rs + 4);
-	d.len = up(d.len, s->is64 ? 8 : 4);
+	vt_buf_put(&d, 0, (uint64_t)sig, 4);
+	vt_buf_put(&d, 12, (uint64_t)sig, 2);
+	vt_buf_put(&d, s->is64 ? 32 : 24, tid, 4);
+	vt_buf_put(&d, reg + psp * rs, sp, rs);
+	vt_buf_put(&d, reg + ppc * rs, pc, rs);
+	vt_buf_reserve(&d, reg + nregs * rs + 4);
+	d.len = vt_align(d.len, s->is64 ? 8 : 4);
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 d_prpsinfo(const struct tspec *s, uint32_t pid, uint32_t uid, const char *fname,
 	   const char *args, int uid16)
 {
-	struct blob d = {.be = s->be};
+	struct vt_buf d = {.be = s->be};
 	unsigned u = s->is64 ? 16 : 8, p = s->is64 ? 24 : uid16 ? 12 : 16;
 
 	d.p = NULL;
-	b_reserve(&d, s->is64 ? 136 : uid16 ? 124 : 128);
+	vt_buf_reserve(&d, s->is64 ? 136 : uid16 ? 124 : 128);
 	d.p[1] = 'R';
-	b_put(&d, u, uid, uid16 ? 2 : 4);
-	b_put(&d, u + (uid16 ? 2 : 4), uid + 1, uid16 ? 2 : 4);
-	b_put(&d, p, pid, 4);
-	b_put(&d, p + 4, 1, 4);
+	vt_buf_put(&d, u, uid, uid16 ? 2 : 4);
+	vt_buf_put(&d, u + (uid16 ? 2 : 4), uid + 1, uid16 ? 2 : 4);
+	vt_buf_put(&d, p, pid, 4);
+	vt_buf_put(&d, p + 4, 1, 4);
 	memcpy(d.p + p + 16, fname, strlen(fname));
 	memcpy(d.p + p + 32, args, strlen(args));
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 d_siginfo(const struct tspec *s, int sig, int code, uint64_t addr)
 {
-	struct blob d = {.be = s->be};
+	struct vt_buf d = {.be = s->be};
 
-	b_reserve(&d, 128);
-	b_put(&d, 0, (uint64_t)sig, 4);
-	b_put(&d, 8, (uint64_t)code, 4);
-	b_put(&d, s->is64 ? 16 : 12, addr, s->is64 ? 8 : 4);
+	vt_buf_reserve(&d, 128);
+	vt_buf_put(&d, 0, (uint64_t)sig, 4);
+	vt_buf_put(&d, 8, (uint64_t)code, 4);
+	vt_buf_put(&d, s->is64 ? 16 : 12, addr, s->is64 ? 8 : 4);
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 d_auxv(const struct tspec *s, const uint64_t *kv, size_t n)
 {
-	struct blob d = {.be = s->be};
+	struct vt_buf d = {.be = s->be};
 	unsigned w = s->is64 ? 8 : 4;
 
 	for (size_t i = 0; i < 2 * n; i++)
-		b_put(&d, i * w, kv[i], w);
-	b_reserve(&d, 2 * n * w + 2 * w);
+		vt_buf_put(&d, i * w, kv[i], w);
+	vt_buf_reserve(&d, 2 * n * w + 2 * w);
 	return d;
 }
 
@@ -285,19 +238,19 @@ struct tfile {
 	const char *path;
 };
 
-static struct blob
+static struct vt_buf
 d_ntfile(int be, unsigned w, uint64_t page, const struct tfile *f, size_t n)
 {
-	struct blob d = {.be = be};
+	struct vt_buf d = {.be = be};
 	size_t off = 2 * w + n * 3 * w;
 
-	b_put(&d, 0, n, w);
-	b_put(&d, w, page, w);
+	vt_buf_put(&d, 0, n, w);
+	vt_buf_put(&d, w, page, w);
 	for (size_t i = 0; i < n; i++) {
-		b_put(&d, 2 * w + i * 3 * w, f[i].start, w);
-		b_put(&d, 2 * w + i * 3 * w + w, f[i].end, w);
-		b_put(&d, 2 * w + i * 3 * w + 2 * w, f[i].pgoff, w);
-		b_bytes(&d, off, f[i].path, strlen(f[i].path) + 1);
+		vt_buf_put(&d, 2 * w + i * 3 * w, f[i].start, w);
+		vt_buf_put(&d, 2 * w + i * 3 * w + w, f[i].end, w);
+		vt_buf_put(&d, 2 * w + i * 3 * w + 2 * w, f[i].pgoff, w);
+		vt_buf_bytes(&d, off, f[i].path, strlen(f[i].path) + 1);
 		off += strlen(f[i].path) + 1;
 	}
 	return d;
@@ -710,7 +663,7 @@ t_bad_ntfile(void **state)
 		unsigned char *img;
 		size_t len;
 
-		b_put(&n.desc, 0, counts[i], 8);
+		vt_buf_put(&n.desc, 0, counts[i], 8);
 		s.notes = &n;
 		s.nnotes = 1;
 		img = build(&s, &len);
@@ -808,16 +761,16 @@ t_netbsd(void **state)
 
 	(void)state;
 	n[0] = (struct tnote){"NetBSD-CORE", 1, {.be = 0}};
-	b_put(&n[0].desc, 0, 1, 4);
-	b_put(&n[0].desc, 4, 160, 4);
-	b_put(&n[0].desc, 8, 11, 4);
-	b_put(&n[0].desc, 80, 578, 4);
-	b_bytes(&n[0].desc, 124, "a.out", 6);
-	b_put(&n[0].desc, 156, 1, 4);
+	vt_buf_put(&n[0].desc, 0, 1, 4);
+	vt_buf_put(&n[0].desc, 4, 160, 4);
+	vt_buf_put(&n[0].desc, 8, 11, 4);
+	vt_buf_put(&n[0].desc, 80, 578, 4);
+	vt_buf_bytes(&n[0].desc, 124, "a.out", 6);
+	vt_buf_put(&n[0].desc, 156, 1, 4);
 	n[1] = (struct tnote){"NetBSD-CORE@1", 33, {.be = 0}};
-	b_put(&n[1].desc, 21 * 8, 0x10010, 8);
-	b_put(&n[1].desc, 24 * 8, 0x20ff0, 8);
-	b_reserve(&n[1].desc, 26 * 8);
+	vt_buf_put(&n[1].desc, 21 * 8, 0x10010, 8);
+	vt_buf_put(&n[1].desc, 24 * 8, 0x20ff0, 8);
+	vt_buf_reserve(&n[1].desc, 26 * 8);
 	s.notes = n;
 	s.nnotes = 2;
 	img = build(&s, &len);

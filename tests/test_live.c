@@ -312,18 +312,6 @@ static const struct {
 };
 #define NROLLUP (sizeof(rollup_keys) / sizeof(rollup_keys[0]))
 
-static int
-rollup_same(const struct vt_rollup *a, const struct vt_rollup *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->key[i], b->key[i]) != 0 ||
-		    a->bytes[i] != b->bytes[i])
-			return 0;
-	return 1;
-}
-
 static void
 test_rollup(void **state)
 {
@@ -343,7 +331,7 @@ test_rollup(void **state)
 		free_opened(NULL);
 		map = open_pid(fx.pid, VMS_OPEN_COUNTERS);
 		assert_int_equal(vt_rollup_read(NULL, fx.pid, &after), 0);
-		if (rollup_same(&before, &after))
+		if (vt_rollup_compare(&before, &after) == 0)
 			break;
 		usleep(50000);
 	}

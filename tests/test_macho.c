@@ -23,56 +23,9 @@
 
 #include <cmocka.h>
 
+#include "bytebuf.h"
 #include "testutil.h"
 #include "vmscope/vmscope.h"
-
-struct blob {
-	unsigned char *p;
-	size_t len;
-	size_t cap;
-	int be;
-};
-
-static void
-b_reserve(struct blob *b, size_t end)
-{
-	if (end > b->cap) {
-		size_t ncap = b->cap ? b->cap : 4096;
-
-		while (ncap < end)
-			ncap *= 2;
-		b->p = realloc(b->p, ncap);
-		assert_non_null(b->p);
-		memset(b->p + b->cap, 0, ncap - b->cap);
-		b->cap = ncap;
-	}
-	if (end > b->len)
-		b->len = end;
-}
-
-static void
-b_put(struct blob *b, size_t off, uint64_t v, unsigned n)
-{
-	b_reserve(b, off + n);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned shift = 8 * (b->be ? n - 1 - i : i);
-
-		b->p[off + i] = (unsigned char)(v >> shift);
-	}
-}
-
-static void
-b_bytes(struct blob *b, size_t off, const void *src, size_t n)
-{
-	b_reserve(b, off + n);
-	memcpy(b->p + off, src, n);
-}
-
-static size_t
-up(size_t v, size_t a)
-{
-	return (v + a - 1) / a * a;
-}
 
 #define CPU_X86_64 0x01000007u
 #define CPU_I386 7u
@@ -85,7 +38,7 @@ struct mseg {
 	uint64_t vmaddr, vmsize, filesize;
 	uint32_t initprot, maxprot;
 	const char *name;
-	const struct blob *data; /* contents, else a fill pattern */
+	const struct vt_buf *data; /* contents, else a fill pattern */
 };
 
 /* A thread: one state of a flavour, optionally after a float state. */
@@ -98,7 +51,7 @@ struct mthr {
 struct mnote {
 	const char *owner;
 	size_t off; /* absolute; 0 places it after the commands */
-	struct blob data;
+	struct vt_buf data;
 };
 
 struct mspec {
@@ -156,30 +109,30 @@ state_layout(uint32_t cpu, uint32_t flavor)
 
 /* An LC_THREAD at off; its size. */
 static size_t
-put_thread(struct blob *b, size_t off, uint32_t cpu, const struct mthr *t)
+put_thread(struct vt_buf *b, size_t off, uint32_t cpu, const struct mthr *t)
 {
 	struct layout l = state_layout(cpu, t->flavor);
 	size_t pos = off + 8, st;
 
-	b_put(b, off, 4, 4);
+	vt_buf_put(b, off, 4, 4);
 	if (t->fp_first) { /* a state we do not read, before the one */
-		b_put(b, pos, 99, 4);
-		b_put(b, pos + 4, 6, 4);
+		vt_buf_put(b, pos, 99, 4);
+		vt_buf_put(b, pos + 4, 6, 4);
 		pos += 8 + 24;
 	}
-	b_put(b, pos, t->flavor, 4);
-	b_put(b, pos + 4, l.count, 4);
+	vt_buf_put(b, pos, t->flavor, 4);
+	vt_buf_put(b, pos + 4, l.count, 4);
 	st = pos + 8;
 	if (l.inner) {
-		b_put(b, st, l.inner, 4);
-		b_put(b, st + 4, l.count - 2, 4);
+		vt_buf_put(b, st, l.inner, 4);
+		vt_buf_put(b, st + 4, l.count - 2, 4);
 		st += 8;
 	}
-	b_put(b, st + l.sp * l.w, t->sp, l.w);
-	b_put(b, st + l.pc * l.w, t->pc, l.w);
+	vt_buf_put(b, st + l.sp * l.w, t->sp, l.w);
+	vt_buf_put(b, st + l.pc * l.w, t->pc, l.w);
 	pos += 8 + l.count * 4;
-	b_reserve(b, pos);
-	b_put(b, off + 4, pos - off, 4);
+	vt_buf_reserve(b, pos);
+	vt_buf_put(b, off + 4, pos - off, 4);
 	return pos - off;
 }
 
@@ -187,30 +140,31 @@ put_thread(struct blob *b, size_t off, uint32_t cpu, const struct mthr *t)
 static unsigned char *
 build(const struct mspec *s, size_t *len)
 {
-	struct blob b = {.be = s->be};
+	struct vt_buf b = {.be = s->be};
 	size_t hdr = s->is64 ? 32 : 28, off = hdr, seg = s->is64 ? 72 : 56;
 	size_t i, ncmds = s->nthr + s->nnotes + s->nsegs, data, noff;
 	size_t *note_at = calloc(s->nnotes + 1, sizeof(*note_at));
 
-	b_put(&b, 0, s->is64 ? 0xfeedfacf : 0xfeedface, 4);
-	b_put(&b, 4, s->cputype, 4);
-	b_put(&b, 8, s->cpusubtype, 4);
-	b_put(&b, 12, s->filetype ? s->filetype : 4, 4);
-	b_put(&b, 16, ncmds, 4);
+	vt_buf_put(&b, 0, s->is64 ? 0xfeedfacf : 0xfeedface, 4);
+	vt_buf_put(&b, 4, s->cputype, 4);
+	vt_buf_put(&b, 8, s->cpusubtype, 4);
+	vt_buf_put(&b, 12, s->filetype ? s->filetype : 4, 4);
+	vt_buf_put(&b, 16, ncmds, 4);
 	for (i = 0; i < s->nthr; i++)
 		off += put_thread(&b, off, s->cputype, &s->thr[i]);
 	off += s->nnotes * 40 + s->nsegs * seg;
-	b_put(&b, 20, off - hdr, 4);
-	noff = up(off, 16);
+	vt_buf_put(&b, 20, off - hdr, 4);
+	noff = vt_align(off, 16);
 	for (i = 0; i < s->nnotes; i++) {
 		note_at[i] = s->notes[i].off ? s->notes[i].off : noff;
 		if (s->notes[i].data.len)
-			b_bytes(&b, note_at[i], s->notes[i].data.p,
-				s->notes[i].data.len);
+			vt_buf_bytes(&b, note_at[i], s->notes[i].data.p,
+				     s->notes[i].data.len);
 		if (!s->notes[i].off)
-			noff = up(noff + s->notes[i].data.len, 16);
+			noff = vt_align(noff + s->notes[i].data.len, 16);
 	}
-	data = s->data_at ? s->data_at : up(b.len > noff ? b.len : noff, 4096);
+	data = s->data_at ? s->data_at
+			  : vt_align(b.len > noff ? b.len : noff, 4096);
 	off = hdr;
 	for (i = 0; i < s->nthr; i++)
 		off += put_thread(&b, off, s->cputype, &s->thr[i]);
@@ -218,11 +172,11 @@ build(const struct mspec *s, size_t *len)
 		char owner[16] = {0};
 
 		memcpy(owner, s->notes[i].owner, strlen(s->notes[i].owner));
-		b_put(&b, off, 0x31, 4);
-		b_put(&b, off + 4, 40, 4);
-		b_bytes(&b, off + 8, owner, 16);
-		b_put(&b, off + 24, note_at[i], 8);
-		b_put(&b, off + 32, s->notes[i].data.len, 8);
+		vt_buf_put(&b, off, 0x31, 4);
+		vt_buf_put(&b, off + 4, 40, 4);
+		vt_buf_bytes(&b, off + 8, owner, 16);
+		vt_buf_put(&b, off + 24, note_at[i], 8);
+		vt_buf_put(&b, off + 32, s->notes[i].data.len, 8);
 	}
 	for (i = 0; i < s->nsegs; i++, off += seg) {
 		const struct mseg *g = &s->segs[i];
@@ -231,17 +185,17 @@ build(const struct mspec *s, size_t *len)
 
 		if (g->name)
 			memcpy(name, g->name, strlen(g->name));
-		b_put(&b, off, s->is64 ? 0x19 : 0x1, 4);
-		b_put(&b, off + 4, seg, 4);
-		b_bytes(&b, off + 8, name, 16);
-		b_put(&b, off + 24, g->vmaddr, w);
-		b_put(&b, off + 24 + w, g->vmsize, w);
-		b_put(&b, off + 24 + 2 * w, g->filesize ? data : 0, w);
-		b_put(&b, off + 24 + 3 * w, g->filesize, w);
-		b_put(&b, off + 24 + 4 * w, g->maxprot, 4);
-		b_put(&b, off + 28 + 4 * w, g->initprot, 4);
+		vt_buf_put(&b, off, s->is64 ? 0x19 : 0x1, 4);
+		vt_buf_put(&b, off + 4, seg, 4);
+		vt_buf_bytes(&b, off + 8, name, 16);
+		vt_buf_put(&b, off + 24, g->vmaddr, w);
+		vt_buf_put(&b, off + 24 + w, g->vmsize, w);
+		vt_buf_put(&b, off + 24 + 2 * w, g->filesize ? data : 0, w);
+		vt_buf_put(&b, off + 24 + 3 * w, g->filesize, w);
+		vt_buf_put(&b, off + 24 + 4 * w, g->maxprot, 4);
+		vt_buf_put(&b, off + 28 + 4 * w, g->initprot, 4);
 		if (g->filesize) {
-			b_reserve(&b, data + g->filesize);
+			vt_buf_reserve(&b, data + g->filesize);
 			memset(b.p + data, (int)(i + 1), g->filesize);
 			if (g->data)
 				memcpy(b.p + data, g->data->p,
@@ -461,52 +415,52 @@ t_flavours(void **state)
 }
 
 /* Payload builders, in the layouts lldb writes and reads. */
-static struct blob
+static struct vt_buf
 n_addrbits(unsigned bits)
 {
-	struct blob d = {0};
+	struct vt_buf d = {0};
 
-	b_put(&d, 0, 4, 4);
-	b_put(&d, 4, bits, 4);
-	b_put(&d, 8, bits, 4);
-	b_put(&d, 12, 0, 4);
+	vt_buf_put(&d, 0, 4, 4);
+	vt_buf_put(&d, 4, bits, 4);
+	vt_buf_put(&d, 8, bits, 4);
+	vt_buf_put(&d, 12, 0, 4);
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 n_mainbin(uint64_t addr, unsigned log2page)
 {
-	struct blob d = {0};
+	struct vt_buf d = {0};
 
-	b_put(&d, 0, 2, 4);
-	b_put(&d, 4, 2, 4);
-	b_put(&d, 8, addr, 8);
-	b_put(&d, 16, 0, 8);
-	b_put(&d, 40, log2page, 4);
-	b_put(&d, 44, 1, 4);
+	vt_buf_put(&d, 0, 2, 4);
+	vt_buf_put(&d, 4, 2, 4);
+	vt_buf_put(&d, 8, addr, 8);
+	vt_buf_put(&d, 16, 0, 8);
+	vt_buf_put(&d, 40, log2page, 4);
+	vt_buf_put(&d, 44, 1, 4);
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 n_text(const char *s)
 {
-	struct blob d = {0};
+	struct vt_buf d = {0};
 
-	b_bytes(&d, 0, s, strlen(s));
+	vt_buf_bytes(&d, 0, s, strlen(s));
 	return d;
 }
 
-static struct blob
+static struct vt_buf
 n_loadbin(uint64_t addr, const char *name)
 {
-	struct blob d = {0};
+	struct vt_buf d = {0};
 
-	b_put(&d, 0, 1, 4);
-	b_reserve(&d, 20);
+	vt_buf_put(&d, 0, 1, 4);
+	vt_buf_reserve(&d, 20);
 	d.p[4] = 0x42;
-	b_put(&d, 20, addr, 8);
-	b_put(&d, 28, UINT64_MAX, 8);
-	b_bytes(&d, 36, name, strlen(name) + 1);
+	vt_buf_put(&d, 20, addr, 8);
+	vt_buf_put(&d, 28, UINT64_MAX, 8);
+	vt_buf_bytes(&d, 36, name, strlen(name) + 1);
 	return d;
 }
 
@@ -520,34 +474,35 @@ struct iimg {
 
 /* "all image infos" at absolute offset at: the header, entries, the
  * segment arrays, then the strings. */
-static struct blob
+static struct vt_buf
 n_images(size_t at, const struct iimg *im, size_t n)
 {
-	struct blob d = {0};
+	struct vt_buf d = {0};
 	size_t e = 24, sv = e + n * 48, str = sv + n * 3 * 32;
 
-	b_put(&d, 0, 1, 4);
-	b_put(&d, 4, n, 4);
-	b_put(&d, 8, at + e, 8);
-	b_put(&d, 16, 48, 4);
+	vt_buf_put(&d, 0, 1, 4);
+	vt_buf_put(&d, 4, n, 4);
+	vt_buf_put(&d, 8, at + e, 8);
+	vt_buf_put(&d, 16, 48, 4);
 	for (size_t i = 0; i < n; i++) {
 		size_t k = 0;
 
-		b_put(&d, e + i * 48, at + str, 8);
-		b_reserve(&d, e + i * 48 + 24);
+		vt_buf_put(&d, e + i * 48, at + str, 8);
+		vt_buf_reserve(&d, e + i * 48 + 24);
 		memset(d.p + e + i * 48 + 8, im[i].uuid, 16);
-		b_put(&d, e + i * 48 + 24, im[i].load, 8);
-		b_put(&d, e + i * 48 + 32, at + sv + i * 96, 8);
+		vt_buf_put(&d, e + i * 48 + 24, im[i].load, 8);
+		vt_buf_put(&d, e + i * 48 + 32, at + sv + i * 96, 8);
 		for (; k < 3 && im[i].segs[k] != NULL; k++) {
-			b_bytes(&d, sv + i * 96 + k * 32, im[i].segs[k],
-				strlen(im[i].segs[k]));
-			b_put(&d, sv + i * 96 + k * 32 + 16, im[i].addrs[k], 8);
+			vt_buf_bytes(&d, sv + i * 96 + k * 32, im[i].segs[k],
+				     strlen(im[i].segs[k]));
+			vt_buf_put(&d, sv + i * 96 + k * 32 + 16,
+				   im[i].addrs[k], 8);
 		}
-		b_put(&d, e + i * 48 + 40, k, 4);
-		b_bytes(&d, str, im[i].path, strlen(im[i].path) + 1);
+		vt_buf_put(&d, e + i * 48 + 40, k, 4);
+		vt_buf_bytes(&d, str, im[i].path, strlen(im[i].path) + 1);
 		str += strlen(im[i].path) + 1;
 	}
-	b_reserve(&d, sv + n * 96);
+	vt_buf_reserve(&d, sv + n * 96);
 	return d;
 }
 
@@ -658,39 +613,39 @@ t_notes(void **state)
 }
 
 /* A dylib's header and load commands, as dyld maps them. */
-static struct blob
+static struct vt_buf
 dylib_head(int be, uint32_t type, const char *name, uint64_t text,
 	   uint64_t data)
 {
-	struct blob d = {.be = be};
-	size_t off = 32, id = name ? 24 + up(strlen(name) + 1, 8) : 0;
+	struct vt_buf d = {.be = be};
+	size_t off = 32, id = name ? 24 + vt_align(strlen(name) + 1, 8) : 0;
 
-	b_put(&d, 0, 0xfeedfacf, 4);
-	b_put(&d, 4, CPU_X86_64, 4);
-	b_put(&d, 12, type, 4);
-	b_put(&d, 16, name ? 4 : 3, 4);
+	vt_buf_put(&d, 0, 0xfeedfacf, 4);
+	vt_buf_put(&d, 4, CPU_X86_64, 4);
+	vt_buf_put(&d, 12, type, 4);
+	vt_buf_put(&d, 16, name ? 4 : 3, 4);
 	if (name) {
-		b_put(&d, off, 0xd, 4);
-		b_put(&d, off + 4, id, 4);
-		b_put(&d, off + 8, 24, 4);
-		b_bytes(&d, off + 24, name, strlen(name) + 1);
+		vt_buf_put(&d, off, 0xd, 4);
+		vt_buf_put(&d, off + 4, id, 4);
+		vt_buf_put(&d, off + 8, 24, 4);
+		vt_buf_bytes(&d, off + 24, name, strlen(name) + 1);
 		off += id;
 	}
-	b_put(&d, off, 0x1b, 4);
-	b_put(&d, off + 4, 24, 4);
-	b_reserve(&d, off + 24);
+	vt_buf_put(&d, off, 0x1b, 4);
+	vt_buf_put(&d, off + 4, 24, 4);
+	vt_buf_reserve(&d, off + 24);
 	memset(d.p + off + 8, 0x77, 16);
 	off += 24;
 	for (int k = 0; k < 2; k++, off += 72) {
-		b_put(&d, off, 0x19, 4);
-		b_put(&d, off + 4, 72, 4);
-		b_bytes(&d, off + 8, k ? "__DATA" : "__TEXT", 6);
-		b_put(&d, off + 24, k ? data : text, 8);
-		b_put(&d, off + 32, 0x1000, 8);
-		b_put(&d, off + 40, k ? 0x1000 : 0, 8);
-		b_put(&d, off + 48, 0x1000, 8);
+		vt_buf_put(&d, off, 0x19, 4);
+		vt_buf_put(&d, off + 4, 72, 4);
+		vt_buf_bytes(&d, off + 8, k ? "__DATA" : "__TEXT", 6);
+		vt_buf_put(&d, off + 24, k ? data : text, 8);
+		vt_buf_put(&d, off + 32, 0x1000, 8);
+		vt_buf_put(&d, off + 40, k ? 0x1000 : 0, 8);
+		vt_buf_put(&d, off + 48, 0x1000, 8);
 	}
-	b_put(&d, 20, off - 32, 4);
+	vt_buf_put(&d, 20, off - 32, 4);
 	return d;
 }
 
@@ -699,9 +654,9 @@ dylib_head(int be, uint32_t type, const char *name, uint64_t text,
 static unsigned char *
 discovery_core(size_t *len)
 {
-	struct blob lib =
+	struct vt_buf lib =
 		dylib_head(0, 6, "/usr/lib/libz.1.dylib", 0x1000, 0x3000);
-	struct blob exe = dylib_head(0, 2, NULL, 0x100000000, 0x100002000);
+	struct vt_buf exe = dylib_head(0, 2, NULL, 0x100000000, 0x100002000);
 	struct mseg segs[] = {
 		{0x7f0001000, 0x1000, 0x1000, 5, 5, NULL, &lib},
 		{0x7f0003000, 0x1000, 0x1000, 3, 3, NULL, NULL},
@@ -754,9 +709,9 @@ t_discovery(void **state)
 static void
 poke(unsigned char *img, size_t off, int be, uint32_t v)
 {
-	struct blob b = {img, off + 4, off + 4, be};
+	struct vt_buf b = {img, off + 4, off + 4, be};
 
-	b_put(&b, off, v, 4);
+	vt_buf_put(&b, off, v, 4);
 }
 
 /* The offset of the first load command of type cmd in a built core. */
@@ -1011,16 +966,12 @@ print_view(const char *name, const struct vms_map *m)
 {
 	const struct vms_view *v = vms_view_find(name);
 	struct vms_view_opts o = {0};
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f;
+	char *out;
 
 	assert_non_null(v);
-	f = open_memstream(&buf, &n);
-	assert_non_null(f);
-	assert_int_equal(v->print(f, m, &o), 0);
-	fclose(f);
-	return buf;
+	out = vt_render(v, m, &o);
+	assert_non_null(out);
+	return out;
 }
 
 static void

@@ -51,59 +51,36 @@ static char *
 render(const struct golden *g)
 {
 	const struct vms_view *v = vms_view_find(g->view);
-	struct vms_open_opts oo = {0};
 	struct vms_view_opts vo = {0};
 	struct vms_err err = {0};
 	struct vms_map *map;
-	char *buf = NULL, *root;
-	size_t len = 0;
-	FILE *f;
+	char *out;
 
 	assert_non_null(v);
-	root = vt_source_path("testdata/procfs/golden");
-	oo.procfs = root;
-	oo.flags = v->needs;
-	map = vms_open(g->target, &oo, &err);
+	map = vt_tree_open("testdata/procfs/golden", g->target, v->needs, &err);
 	if (map == NULL)
 		fail_msg("%s: %s", g->target, err.msg);
 	vo.flags = g->flags;
 	vo.lo = g->lo;
 	vo.hi = g->hi;
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(v->print(f, map, &vo), 0);
-	fclose(f);
+	out = vt_render(v, map, &vo);
+	assert_non_null(out);
 	vms_map_free(map);
-	free(root);
-	return buf;
+	return out;
 }
 
 static void
 test_goldens(void **state)
 {
-	int update = getenv("VMS_UPDATE_GOLDEN") != NULL;
-
 	(void)state;
 	for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
 		char *out = render(&goldens[i]);
 		char *rel = vt_asprintf("testdata/golden/pmap/%s.txt",
 					goldens[i].file);
-		char *path = vt_source_path(rel);
-		char *want;
 
-		if (update)
-			assert_int_equal(
-				vt_write_file(path, out, strlen(out)), 0);
-		want = vt_read_file(path, NULL);
-		if (want == NULL)
-			fail_msg("%s: missing golden (VMS_UPDATE_GOLDEN=1)",
-				 path);
-		if (strcmp(out, want) != 0) {
-			print_error("--- %s\n+++ output\n%s", path, out);
-			fail_msg("%s differs from the golden", goldens[i].file);
-		}
-		free(want);
-		free(path);
+		if (vt_golden(rel, out) != 0)
+			fail_msg("%s does not match the golden",
+				 goldens[i].file);
 		free(rel);
 		free(out);
 	}
@@ -183,9 +160,7 @@ test_unknown_is_not_zero(void **state)
 	struct vms_err err;
 	struct vms_map *map = vms_map_new(&err);
 	struct vms_region *r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	(void)state;
 	r = vms_map_add(map, &err);
@@ -198,9 +173,8 @@ test_unknown_is_not_zero(void **state)
 	map->source.kind = VMS_SOURCE_ELF_CORE;
 	map->source.name = "core.1";
 	assert_int_equal(vms_map_finish(map, &err), 0);
-	f = open_memstream(&buf, &len);
-	assert_int_equal(v->print(f, map, &vo), 0);
-	fclose(f);
+	buf = vt_render(v, map, &vo);
+	assert_non_null(buf);
 	/* RSS known zero: "-"; Anon and Locked unknown: "?". */
 	assert_non_null(strstr(buf, "core 'core.1' of ?:"));
 	assert_non_null(
@@ -220,9 +194,7 @@ test_fault_line(void **state)
 	struct vms_err err;
 	struct vms_map *map = vms_map_new(&err);
 	struct vms_region *r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	(void)state;
 	r = vms_map_add(map, &err);
@@ -242,9 +214,8 @@ test_fault_line(void **state)
 			VMS_P_FAULT_TID;
 	assert_int_equal(vms_map_finish(map, &err), 0);
 	assert_true(map->regions[0].flags & VMS_RF_FAULT);
-	f = open_memstream(&buf, &len);
-	assert_int_equal(v->print(f, map, &vo), 0);
-	fclose(f);
+	buf = vt_render(v, map, &vo);
+	assert_non_null(buf);
 	assert_string_equal(buf,
 			    "core 'core.7' of 7:\t\n"
 			    "  signal SIGSEGV (11), code 1, fault address "
@@ -255,10 +226,8 @@ test_fault_line(void **state)
 	/* An address no region holds is said to be unmapped. */
 	map->proc.fault_addr = 0x20000;
 	assert_int_equal(vms_map_finish(map, &err), 0);
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	assert_int_equal(v->print(f, map, &vo), 0);
-	fclose(f);
+	buf = vt_render(v, map, &vo);
+	assert_non_null(buf);
 	assert_non_null(strstr(buf, "0x20000 (unmapped)"));
 	assert_null(strstr(buf, "<- fault\n"));
 	free(buf);

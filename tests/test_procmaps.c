@@ -136,16 +136,11 @@ parse_fixture(const char *rel, int smaps)
 static struct vms_map *
 open_tree(const char *tree, const char *target, unsigned flags)
 {
-	struct vms_open_opts o = {.flags = flags};
 	struct vms_err err = {0};
-	struct vms_map *map;
-	char *root = vt_source_path(tree);
+	struct vms_map *map = vt_tree_open(tree, target, flags, &err);
 
-	o.procfs = root;
-	map = vms_open(target, &o, &err);
 	if (map == NULL)
-		print_error("%s %s: %s\n", root, target, err.msg);
-	free(root);
+		print_error("%s %s: %s\n", tree, target, err.msg);
 	assert_non_null(map);
 	return keep(map);
 }
@@ -248,7 +243,6 @@ check_against_text(const struct vms_map *map, const char *text, int smaps)
 	size_t i = 0;
 	char *block = NULL;
 	size_t blen = 0;
-	FILE *bf = NULL;
 
 	for (; *line != '\0'; line = next) {
 		uint64_t start, end, off, ino;
@@ -334,7 +328,17 @@ check_against_text(const struct vms_map *map, const char *text, int smaps)
 	}
 	assert_int_equal(i, map->nregions);
 	free(block);
-	(void)bf;
+}
+
+/* The same, against the fixture file rel (under the source tree). */
+static void
+check_against_file(const struct vms_map *map, const char *rel, int smaps)
+{
+	size_t len;
+	char *text = fixture_text(rel, &len);
+
+	check_against_text(map, text, smaps);
+	drop_text(text);
 }
 
 /* What the hand-written fixtures say, region by region. */
@@ -557,7 +561,6 @@ test_feed_split(void **state)
 	for (size_t cut = 1; cut < len; cut += 7) {
 		struct vms_err err = {0};
 		struct vms_map *m = vms_map_new(&err);
-		char *path = vt_source_path("testdata/procfs/names/4242/smaps");
 		FILE *in;
 
 		/* fmemopen with a tiny buffer forces short reads. */
@@ -573,7 +576,6 @@ test_feed_split(void **state)
 			check_str(m->regions[i].path, whole->regions[i].path);
 		}
 		drop_map(m);
-		free(path);
 	}
 	drop_map(whole);
 	drop_text(text);
@@ -848,14 +850,10 @@ test_open_names(void **state)
 {
 	struct vms_map *map;
 	const struct vms_region *r;
-	char *text;
-	size_t len;
 
 	(void)state;
 	map = open_tree("testdata/procfs/names", "4242", VMS_OPEN_COUNTERS);
-	text = fixture_text("testdata/procfs/names/4242/smaps", &len);
-	check_against_text(map, text, 1);
-	drop_text(text);
+	check_against_file(map, "testdata/procfs/names/4242/smaps", 1);
 
 	/* The process. */
 	assert_true(map->proc.has & VMS_P_PID);
@@ -947,15 +945,11 @@ static void
 test_open_names_nocounters(void **state)
 {
 	struct vms_map *map;
-	char *text;
-	size_t len;
 
 	(void)state;
 	map = open_tree("testdata/procfs/names", "/proc/4242",
 			0);
-	text = fixture_text("testdata/procfs/names/4242/maps", &len);
-	check_against_text(map, text, 0);
-	drop_text(text);
+	check_against_file(map, "testdata/procfs/names/4242/maps", 0);
 	for (size_t i = 0; i < map->nregions; i++) {
 		const struct vms_region *r = &map->regions[i];
 
@@ -994,14 +988,10 @@ static void
 test_open_oldkernel(void **state)
 {
 	struct vms_map *map;
-	char *text;
-	size_t len;
 
 	(void)state;
 	map = open_tree("testdata/procfs/oldkernel", "100", VMS_OPEN_COUNTERS);
-	text = fixture_text("testdata/procfs/oldkernel/100/smaps", &len);
-	check_against_text(map, text, 1);
-	drop_text(text);
+	check_against_file(map, "testdata/procfs/oldkernel/100/smaps", 1);
 	/* No task/, cmdline or comm: still a map, with what is known. */
 	assert_int_equal(map->nthreads, 0);
 	assert_int_equal(map->proc.argc, 0);

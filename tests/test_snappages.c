@@ -218,36 +218,21 @@ render(const struct vms_map *map, const char *view,
        const struct vms_view_opts *vo)
 {
 	const struct vms_view *v = vms_view_find(view);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *out;
 
 	assert_non_null(v);
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(v->print(f, map, vo), 0);
-	fclose(f);
-	return buf;
+	out = vt_render(v, map, vo);
+	assert_non_null(out);
+	return out;
 }
 
 static void
 golden(const char *name, const char *out)
 {
 	char *rel = vt_asprintf("testdata/golden/pmap/%s.txt", name);
-	char *path = vt_source_path(rel);
-	char *want;
 
-	if (getenv("VMS_UPDATE_GOLDEN") != NULL)
-		assert_int_equal(vt_write_file(path, out, strlen(out)), 0);
-	want = vt_read_file(path, NULL);
-	if (want == NULL)
-		fail_msg("%s: missing golden (VMS_UPDATE_GOLDEN=1)", path);
-	if (strcmp(out, want) != 0) {
-		print_error("--- %s\n+++ output\n%s", path, out);
-		fail_msg("%s differs from the golden", name);
-	}
-	free(want);
-	free(path);
+	if (vt_golden(rel, out) != 0)
+		fail_msg("%s does not match the golden", name);
 	free(rel);
 }
 
@@ -255,17 +240,14 @@ golden(const char *name, const char *out)
 static struct vms_map *
 fake_with_pages(void)
 {
-	char *root = vt_source_path("testdata/procfs/golden");
-	struct vms_open_opts oo = {.procfs = root,
-				   .flags = VMS_OPEN_COUNTERS};
 	struct vms_err err = {0};
-	struct vms_map *map = vms_open("4242", &oo, &err);
+	struct vms_map *map = vt_tree_open("testdata/procfs/golden", "4242",
+					   VMS_OPEN_COUNTERS, &err);
 	struct vms_page_run *runs;
 	uint64_t heap, tstack, shm, thp;
 
 	if (map == NULL)
 		fail_msg("4242: %s", err.msg);
-	free(root);
 	heap = 0x555555560000;
 	tstack = 0x7f0000001000;
 	shm = 0x7f0000900000;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "vmscope/vmscope.h"
 
 #ifndef VMS_BINARY_DIR
 #error "VMS_BINARY_DIR must name the build directory"
@@ -553,4 +554,78 @@ vt_rollup_get(const struct vt_rollup *r, const char *key, uint64_t *v)
 			return 0;
 		}
 	return -1;
+}
+
+int
+vt_rollup_compare(const struct vt_rollup *a, const struct vt_rollup *b)
+{
+	if (a->n != b->n)
+		return -1;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->key[i], b->key[i]) != 0 ||
+		    a->bytes[i] != b->bytes[i])
+			return -1;
+	return 0;
+}
+
+struct vms_map *
+vt_tree_open(const char *tree, const char *target, unsigned flags,
+	     struct vms_err *err)
+{
+	char *root = vt_source_path(tree);
+	struct vms_open_opts oo = {.procfs = root, .flags = flags};
+	struct vms_map *map = vms_open(target, &oo, err);
+
+	free(root);
+	return map;
+}
+
+char *
+vt_render(const struct vms_view *v, const struct vms_map *map,
+	  const struct vms_view_opts *vo)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL)
+		return NULL;
+	rc = v->print(f, map, vo);
+	if (fclose(f) != 0 || rc != 0) {
+		if (rc != 0)
+			errno = EIO;
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+vt_golden(const char *rel, const char *out)
+{
+	char *path = vt_source_path(rel), *want = NULL;
+	int rc = -1;
+
+	if (getenv("VMS_UPDATE_GOLDEN") != NULL &&
+	    vt_write_file(path, out, strlen(out)) < 0) {
+		fprintf(stderr, "%s: cannot write: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	want = vt_read_file(path, NULL);
+	if (want == NULL) {
+		fprintf(stderr, "%s: missing golden (VMS_UPDATE_GOLDEN=1)\n",
+			path);
+		goto out;
+	}
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "--- %s\n+++ output\n%s", path, out);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(want);
+	free(path);
+	return rc;
 }

@@ -1,11 +1,13 @@
 /*
  * testutil.h - small helpers shared by the test files: temporary
- * directories, whole files, running a command, fixture programs from
- * testdata/ and the kernel's own /proc/PID/smaps_rollup.
+ * directories, whole files, running a command, fixture programs and fake
+ * procfs trees from testdata/, the kernel's own /proc/PID/smaps_rollup,
+ * and a view's output against its golden file.
  *
  * Every function returns 0 (or a pointer) on success and -1 (or NULL) on
- * failure with errno set; none of them calls a cmocka assertion, so each
- * can be used in setup and teardown too.  Names start with vt_.
+ * failure with errno set (vt_golden says why on stderr instead); none of
+ * them calls a cmocka assertion, so each can be used in setup and teardown
+ * too.  Names start with vt_.
  */
 #ifndef VMS_TESTUTIL_H
 #define VMS_TESTUTIL_H
@@ -13,6 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct vms_err;
+struct vms_map;
+struct vms_view;
+struct vms_view_opts;
 
 /* A fresh directory under $TMPDIR (or /tmp); a malloc'ed path. */
 char *vt_tmpdir(void);
@@ -106,5 +113,29 @@ struct vt_rollup {
 int vt_rollup_read(const char *procfs, pid_t pid, struct vt_rollup *r);
 /* The value of key ("Rss"); 0, or -1 if the kernel did not print it. */
 int vt_rollup_get(const struct vt_rollup *r, const char *key, uint64_t *v);
+/* 0 if a and b hold the same keys with the same values, in order; else -1. */
+int vt_rollup_compare(const struct vt_rollup *a, const struct vt_rollup *b);
+
+/*
+ * vms_open(target) with open flags on the fake procfs tree at tree, a path
+ * under the source tree (testdata/procfs/golden, ...); NULL with err filled
+ * if it fails.
+ */
+struct vms_map *vt_tree_open(const char *tree, const char *target,
+			     unsigned flags, struct vms_err *err);
+/*
+ * What view v prints for map with opts vo, NUL-terminated, malloc'ed; NULL
+ * if the stream could not be made or the view failed (errno EIO).
+ */
+char *vt_render(const struct vms_view *v, const struct vms_map *map,
+		const struct vms_view_opts *vo);
+/*
+ * Is out the same as the golden file rel (a path under the source tree)?
+ * With VMS_UPDATE_GOLDEN set in the environment, out is written there first;
+ * read the diff before committing it.  0 if they are the same; else -1,
+ * after saying why on stderr: the golden is missing or cannot be written, or
+ * it differs, and then "--- PATH", "+++ output" and out follow.
+ */
+int vt_golden(const char *rel, const char *out);
 
 #endif /* VMS_TESTUTIL_H */
