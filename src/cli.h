@@ -6,6 +6,9 @@
 #ifndef VMSCOPE_CLI_H
 #define VMSCOPE_CLI_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include "vmscope/vmscope.h"
 
 #define CLI_EXIT_OK 0
@@ -24,6 +27,33 @@ struct cli {
  * report errors and warnings on stderr.  The exit status.
  */
 int cli_show_all(struct cli *c, int ntargets, char *const targets[]);
+
+/* Each warning the map collected, on stderr (cli_util.c). */
+void cli_warnings(const struct cli *c, const char *target,
+		  const struct vms_map *map);
+
+/*
+ * Shared option handling (cli_util.c).  The end of every personality's
+ * option switch: -h prints usage on stdout, -V the version, anything
+ * else is a usage error with usage on stderr.  The exit status.
+ */
+int cli_opt_other(int opt, void (*usage)(FILE *out));
+/* usage on stderr: CLI_EXIT_USAGE. */
+int cli_usage_error(void (*usage)(FILE *out));
+/* "OPT ARG: WHAT" on stderr: CLI_EXIT_USAGE. */
+int cli_bad_arg(const struct cli *c, const char *opt, const char *arg,
+		const char *what);
+/*
+ * --json's optional argument as a view: "json", "json-pretty" for
+ * "pretty", else NULL after a message on stderr that names the
+ * personality as where ("diff: ", or "").
+ */
+const char *cli_json_view(const struct cli *c, const char *where,
+			  const char *arg);
+/* A hex address (strtoull's syntax): 0, or -1 when s is not one. */
+int cli_parse_hex(const char *s, uint64_t *v);
+/* "low", "low,", ",high", "low,high" in hex (Solaris -A): 0, or -1. */
+int cli_parse_range(const char *s, uint64_t *lo, uint64_t *hi);
 
 /* The personalities: each returns an exit status. */
 int cli_pmap(struct cli *c, int argc, char **argv);

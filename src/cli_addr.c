@@ -360,22 +360,13 @@ cli_addr(struct cli *c, int argc, char **argv)
 		case O_PROCFS:
 			c->oopts.procfs = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			return CLI_EXIT_OK;
 		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_opt_other(opt, usage);
 		}
 	}
 	nargs = argc - optind;
-	if (nargs < 1) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (nargs < 1)
+		return cli_usage_error(usage);
 	eo.procfs = c->oopts.procfs;
 	c->oopts.flags |= VMS_OPEN_BUILDIDS;
 	map = vms_open(argv[optind], &c->oopts, &err);
@@ -413,9 +404,7 @@ cli_addr(struct cli *c, int argc, char **argv)
 		vms_jw_end(&run.jw, '}');
 		fputc('\n', stdout);
 	}
-	for (size_t i = 0; i < map->nwarnings; i++)
-		fprintf(stderr, "%s: %s: warning: %s\n", c->prog, argv[optind],
-			map->warnings[i]);
+	cli_warnings(c, argv[optind], map);
 	vms_addr_ctx_free(run.ctx);
 	vms_map_free(map);
 	return run.failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;

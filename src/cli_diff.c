@@ -361,13 +361,8 @@ cli_diff(struct cli *c, int argc, char **argv)
 			c->oopts.procfs = optarg;
 			break;
 		case 'J':
-			if (optarg != NULL && strcmp(optarg, "pretty") != 0) {
-				fprintf(stderr,
-					"%s: diff: --json=%s: only "
-					"--json=pretty is known\n",
-					c->prog, optarg);
+			if (cli_json_view(c, "diff: ", optarg) == NULL)
 				goto done;
-			}
 			d.print |= VMS_DIFF_PRINT_JSON;
 			if (optarg != NULL)
 				d.print |= VMS_DIFF_PRINT_PRETTY;
@@ -391,16 +386,9 @@ cli_diff(struct cli *c, int argc, char **argv)
 				goto done;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			rc = DIFF_SAME;
-			goto done;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			rc = DIFF_SAME;
-			goto done;
 		default:
-			usage(stderr);
+			/* The same statuses: 0 for -h and -V, 2 for usage. */
+			rc = cli_opt_other(opt, usage);
 			goto done;
 		}
 	}

@@ -2,12 +2,9 @@
  * cli_pmap.c - the Solaris pmap personality, the default: its options
  * (with the procps additions -X, -XX, -d, -q, -p) pick a pmap view mode.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -42,36 +39,6 @@ usage(FILE *out)
 	      out);
 }
 
-/* "low", "low,", ",high", "low,high" in hex (Solaris -A). */
-static int
-parse_range(const char *s, uint64_t *lo, uint64_t *hi)
-{
-	const char *comma = strchr(s, ',');
-	char *end;
-
-	*lo = 0;
-	*hi = UINT64_MAX;
-	if (*s != ',' && *s != '\0') {
-		errno = 0;
-		*lo = strtoull(s, &end, 16);
-		if (errno != 0 || end == s || (*end != ',' && *end != '\0'))
-			return -1;
-		if (comma == NULL)
-			*hi = *lo;
-	} else if (comma == NULL) {
-		return -1;
-	}
-	if (comma != NULL && comma[1] != '\0') {
-		errno = 0;
-		*hi = strtoull(comma + 1, &end, 16);
-		if (errno != 0 || end == comma + 1 || *end != '\0')
-			return -1;
-	}
-	if (*hi < *lo || (*s == ',' && comma[1] == '\0'))
-		return -1;
-	return 0;
-}
-
 int
 cli_pmap(struct cli *c, int argc, char **argv)
 {
@@ -103,42 +70,25 @@ cli_pmap(struct cli *c, int argc, char **argv)
 		case 'P': c->oopts.procfs = optarg; break;
 		case 'N':
 			c->oopts.frame = atoi(optarg);
-			if (c->oopts.frame < 1) {
-				fprintf(stderr, "%s: --frame %s: frames count "
-						"from 1\n",
-					c->prog, optarg);
-				return CLI_EXIT_USAGE;
-			}
+			if (c->oopts.frame < 1)
+				return cli_bad_arg(c, "--frame", optarg,
+						   "frames count from 1");
 			break;
 		case 'J':
-			json = optarg == NULL ? "json" :
-			       strcmp(optarg, "pretty") == 0 ? "json-pretty" :
-							      NULL;
-			if (json == NULL) {
-				fprintf(stderr, "%s: --json=%s: only "
-						"--json=pretty is known\n",
-					c->prog, optarg);
+			json = cli_json_view(c, "", optarg);
+			if (json == NULL)
 				return CLI_EXIT_USAGE;
-			}
 			break;
 		case 'A':
-			if (parse_range(optarg, &c->vopts.lo, &c->vopts.hi) < 0) {
-				fprintf(stderr, "%s: -A %s: not an address range "
-						"(low[,high] in hex)\n",
-					c->prog, optarg);
-				return CLI_EXIT_USAGE;
-			}
+			if (cli_parse_range(optarg, &c->vopts.lo,
+					    &c->vopts.hi) < 0)
+				return cli_bad_arg(c, "-A", optarg,
+						   "not an address range "
+						   "(low[,high] in hex)");
 			c->vopts.flags |= VMS_VIEW_RANGE;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			return 0;
 		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_opt_other(opt, usage);
 		}
 	}
 	if (x + S + r + (X > 0) + d > 1 || (s && (S || r || X || d)) || X > 2) {

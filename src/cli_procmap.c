@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,45 +38,6 @@ usage(FILE *out)
 	      "  -h, --help  this help;  -V, --version  the version\n"
 	      "See vmscope-procmap(1).\n",
 	      out);
-}
-
-static int
-parse_addr(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 16);
-	return errno != 0 || end == s || *end != '\0' ? -1 : 0;
-}
-
-/* "low", "low,", ",high", "low,high" in hex, as vmscope pmap -A. */
-static int
-parse_range(const char *s, uint64_t *lo, uint64_t *hi)
-{
-	const char *comma = strchr(s, ',');
-	char buf[64];
-
-	*lo = 0;
-	*hi = UINT64_MAX;
-	if (comma == NULL)
-		return parse_addr(s, lo) < 0 ? -1 : (*hi = *lo, 0);
-	if ((size_t)(comma - s) >= sizeof(buf) || (comma == s && !comma[1]))
-		return -1;
-	memcpy(buf, s, (size_t)(comma - s));
-	buf[comma - s] = '\0';
-	if (comma != s && parse_addr(buf, lo) < 0)
-		return -1;
-	if (comma[1] != '\0' && parse_addr(comma + 1, hi) < 0)
-		return -1;
-	return *hi < *lo ? -1 : 0;
-}
-
-static int
-bad(struct cli *c, const char *opt, const char *arg, const char *what)
-{
-	fprintf(stderr, "%s: %s %s: %s\n", c->prog, opt, arg, what);
-	return CLI_EXIT_USAGE;
 }
 
 int
@@ -138,41 +98,30 @@ cli_procmap(struct cli *c, int argc, char **argv)
 			c->oopts.procfs = optarg;
 			break;
 		case 'A':
-			if (parse_range(optarg, &c->vopts.lo, &c->vopts.hi) < 0)
-				return bad(c, "-A", optarg,
-					   "not an address range (low[,high] "
-					   "in hex)");
+			if (cli_parse_range(optarg, &c->vopts.lo,
+					    &c->vopts.hi) < 0)
+				return cli_bad_arg(
+					c, "-A", optarg,
+					"not an address range (low[,high] "
+					"in hex)");
 			nranges++;
 			break;
 		case 'E':
 		case 'S':
-			if (parse_addr(optarg, &c->vopts.lo) < 0)
-				return bad(c, opt == 'E' ? "-E" : "-S", optarg,
-					   "not an address (hex)");
+			if (cli_parse_hex(optarg, &c->vopts.lo) < 0)
+				return cli_bad_arg(c, opt == 'E' ? "-E" : "-S",
+						   optarg,
+						   "not an address (hex)");
 			c->vopts.hi = opt == 'E' ? c->vopts.lo : UINT64_MAX;
 			nranges++;
 			break;
 		case 'J':
-			json = optarg == NULL		       ? "json"
-			       : strcmp(optarg, "pretty") == 0 ? "json-pretty"
-							       : NULL;
-			if (json == NULL) {
-				fprintf(stderr,
-					"%s: --json=%s: only --json=pretty is "
-					"known\n",
-					c->prog, optarg);
+			json = cli_json_view(c, "", optarg);
+			if (json == NULL)
 				return CLI_EXIT_USAGE;
-			}
 			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			return CLI_EXIT_OK;
 		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_opt_other(opt, usage);
 		}
 	}
 	if (nmodes > 1 || nranges > 1) {

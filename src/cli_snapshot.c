@@ -153,14 +153,6 @@ default_name(const struct vms_map *map, char *out, size_t n)
 	snprintf(out, n, "%s.%s.%s.vms", esc, pid, stamp);
 }
 
-static void
-warnings(const struct snap *s, const char *target, const struct vms_map *map)
-{
-	for (size_t i = 0; i < map->nwarnings; i++)
-		fprintf(stderr, "%s: %s: warning: %s\n", s->c->prog, target,
-			map->warnings[i]);
-}
-
 /* One frame to standard output (a pipe to ssh, say): no series. */
 static int
 to_stdout(struct snap *s, const struct vms_map *map)
@@ -226,7 +218,7 @@ capture(struct snap *s, const char *target)
 			goto done;
 		}
 		if (frame == 0)
-			warnings(s, target, map);
+			cli_warnings(s->c, target, map);
 		if (s->pages && map->source.kind != VMS_SOURCE_LIVE &&
 		    map->npages == 0) {
 			fprintf(stderr,
@@ -413,15 +405,8 @@ cli_snapshot(struct cli *c, int argc, char **argv)
 			if (*end || s.so.level < 1 || s.so.level > 9)
 				goto bad;
 			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			return CLI_EXIT_OK;
 		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_opt_other(opt, usage);
 		}
 	}
 	if (verify) {
@@ -439,6 +424,5 @@ bad:
 	fprintf(stderr, "%s: %s: invalid value\n", c->prog, optarg);
 	return CLI_EXIT_USAGE;
 use:
-	usage(stderr);
-	return CLI_EXIT_USAGE;
+	return cli_usage_error(usage);
 }

@@ -4,12 +4,8 @@
  * target and an optional address whose region is shown with its
  * neighbours.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -51,7 +47,6 @@ cli_vmmap(struct cli *c, int argc, char **argv)
 	};
 	const char *view = "vmmap";
 	const char *json = NULL;
-	char *end;
 	int opt, nargs;
 
 	while ((opt = getopt_long_only(argc, argv, "+wvhV", longopts, NULL)) !=
@@ -74,37 +69,19 @@ cli_vmmap(struct cli *c, int argc, char **argv)
 			c->oopts.procfs = optarg;
 			break;
 		case O_JSON:
-			json = optarg == NULL		       ? "json"
-			       : strcmp(optarg, "pretty") == 0 ? "json-pretty"
-							       : NULL;
-			if (json == NULL) {
-				fprintf(stderr,
-					"%s: --json=%s: only "
-					"--json=pretty is known\n",
-					c->prog, optarg);
+			json = cli_json_view(c, "", optarg);
+			if (json == NULL)
 				return CLI_EXIT_USAGE;
-			}
 			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		case 'V':
-			printf("vmscope %s\n", VMS_VERSION);
-			return CLI_EXIT_OK;
 		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_opt_other(opt, usage);
 		}
 	}
 	nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (nargs < 1 || nargs > 2)
+		return cli_usage_error(usage);
 	if (nargs == 2) {
-		errno = 0;
-		c->vopts.lo = strtoull(argv[optind + 1], &end, 16);
-		if (errno != 0 || end == argv[optind + 1] || *end != '\0') {
+		if (cli_parse_hex(argv[optind + 1], &c->vopts.lo) < 0) {
 			fprintf(stderr, "%s: vmmap: %s: not an address (hex)\n",
 				c->prog, argv[optind + 1]);
 			return CLI_EXIT_USAGE;

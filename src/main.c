@@ -28,9 +28,7 @@ show(struct cli *c, const char *target)
 		return -1;
 	}
 	rc = v->print(stdout, map, &c->vopts);
-	for (size_t i = 0; i < map->nwarnings; i++)
-		fprintf(stderr, "%s: %s: warning: %s\n", c->prog, target,
-			map->warnings[i]);
+	cli_warnings(c, target, map);
 	vms_map_free(map);
 	return rc;
 }
