@@ -1,37 +1,13 @@
 /*
- * coreutil.h - what the core readers (elfcore.c, macho.c) share: reads in
- * a given byte order, the probe's first bytes, failed reads, segment data
- * clipped to the file and the map's source.  Included only by formats/.
+ * coreutil.h - what the core readers (elfcore.c, macho.c) share: the
+ * probe's first bytes, failed reads, segment data clipped to the file and
+ * the map's source (reads in a given byte order are in internal.h, which
+ * the live reader shares).  Included only by formats/.
  */
 #ifndef VMSCOPE_COREUTIL_H
 #define VMSCOPE_COREUTIL_H
 
 #include "internal.h"
-
-/* Fixed-width reads in a given byte order (be: most significant first). */
-static inline uint16_t
-vms_get16(int be, const unsigned char *p)
-{
-	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-
-static inline uint32_t
-vms_get32(int be, const unsigned char *p)
-{
-	if (be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
-}
-
-static inline uint64_t
-vms_get64(int be, const unsigned char *p)
-{
-	uint64_t a = vms_get32(be, p), b = vms_get32(be, p + 4);
-
-	return be ? a << 32 | b : b << 32 | a;
-}
 
 /*
  * The first n bytes of the input, for a probe, in *p: 1; 0 when the input

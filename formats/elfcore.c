@@ -47,7 +47,6 @@
 #define NT_AUXV_ 6
 #define NT_SIGINFO_ 0x53494749u
 #define NT_FILE_ 0x46494c45u
-#define NT_GNU_BUILD_ID_ 3
 #define NETBSD_PROCINFO 1
 #define NETBSD_AUXV 2
 #define NETBSD_GETREGS 33 /* PT_GETREGS on amd64 and i386 */
@@ -59,7 +58,6 @@
 #define PHDR_CHUNK ((size_t)64 << 10)	/* bytes of phdrs per read */
 #define NOTE_MAX ((uint64_t)64 << 20)	/* largest PT_NOTE we read */
 #define BUILDID_READ ((size_t)64 << 10) /* head of a module we parse */
-#define BUILDID_MAX 64
 
 struct seg {
 	uint64_t vaddr;
@@ -1072,7 +1070,8 @@ image_build_id(const unsigned char *p, size_t n, unsigned char *out)
 		return 0;
 	for (i = 0; i < phnum && phent <= (n - phoff) / (i + 1); i++) {
 		const unsigned char *ph = p + phoff + i * phent;
-		uint64_t off, sz, o = 0;
+		uint64_t off, sz;
+		size_t len;
 		unsigned a;
 
 		if (rd32(&m, ph) != PT_NOTE_)
@@ -1082,21 +1081,9 @@ image_build_id(const unsigned char *p, size_t n, unsigned char *out)
 		a = rdw(&m, ph + (m.is64 ? 48 : 28), w) == 8 ? 8 : 4;
 		if (off > n || sz > n - off)
 			continue;
-		while (sz - o >= 12) {
-			const unsigned char *h = p + off + o;
-			uint32_t nsz = rd32(&m, h), dsz = rd32(&m, h + 4);
-			uint64_t d = align_up(o + 12 + (uint64_t)nsz, a);
-
-			if (d > sz || dsz > sz - d)
-				break;
-			if (nsz == 4 && memcmp(h + 12, "GNU", 4) == 0 &&
-			    rd32(&m, h + 8) == NT_GNU_BUILD_ID_ && dsz > 0 &&
-			    dsz <= BUILDID_MAX) {
-				memcpy(out, p + off + d, dsz);
-				return dsz;
-			}
-			o = align_up(d + dsz, a);
-		}
+		len = vms_note_build_id(p + off, (size_t)sz, m.be, a, out);
+		if (len > 0)
+			return len;
 	}
 	return 0;
 }
@@ -1124,18 +1111,6 @@ file_build_id(const char *path, unsigned char *out)
 	}
 	close(fd);
 	return len;
-}
-
-static void
-hex(char *dst, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = digits[p[i] >> 4];
-		dst[2 * i + 1] = digits[p[i] & 15];
-	}
-	dst[2 * n] = '\0';
 }
 
 /*
@@ -1167,8 +1142,8 @@ build_ids(struct core *c, struct vms_err *err)
 	vms_regions_by_data(heads, nh);
 	for (i = 0; i < nh; i++) {
 		struct vms_region *h = heads[i];
-		unsigned char id[BUILDID_MAX], disk[BUILDID_MAX];
-		char a[2 * BUILDID_MAX + 1], b[2 * BUILDID_MAX + 1];
+		unsigned char id[VMS_BUILD_ID_MAX], disk[VMS_BUILD_ID_MAX];
+		char a[2 * VMS_BUILD_ID_MAX + 1], b[2 * VMS_BUILD_ID_MAX + 1];
 		size_t n = h->data_size < BUILDID_READ ? (size_t)h->data_size
 						       : BUILDID_READ;
 		const unsigned char *p;
@@ -1206,8 +1181,8 @@ build_ids(struct core *c, struct vms_err *err)
 		dlen = file_build_id(h->path, disk);
 		if (dlen == 0 || (dlen == len && memcmp(disk, id, len) == 0))
 			continue;
-		hex(a, id, len);
-		hex(b, disk, dlen);
+		vms_build_id_hex(a, id, len);
+		vms_build_id_hex(b, disk, dlen);
 		if (vms_map_warn(map,
 				 "%s: build-id %s in the core, %s on "
 				 "this machine: stale library?",

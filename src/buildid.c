@@ -17,7 +17,6 @@
 
 #include "internal.h"
 
-#define ID_MAX 64
 #define NOTES_MAX (64 * 1024)
 #define CACHE 16
 
@@ -41,50 +40,12 @@ struct pmq {
 };
 #define PMQ_IOCTL _IOWR('f', 17, struct pmq)
 
-/* The note in n bytes of notes, or 0. */
-static size_t
-find_note(const unsigned char *p, size_t n, int swap, unsigned char *out)
-{
-	size_t off = 0;
-
-	while (n - off >= 12) {
-		uint32_t nsz, dsz, type;
-
-		memcpy(&nsz, p + off, 4);
-		memcpy(&dsz, p + off + 4, 4);
-		memcpy(&type, p + off + 8, 4);
-		if (swap) {
-			nsz = __builtin_bswap32(nsz);
-			dsz = __builtin_bswap32(dsz);
-			type = __builtin_bswap32(type);
-		}
-		off += 12;
-		if (nsz > n - off || ((nsz + 3u) & ~3u) > n - off)
-			return 0;
-		if (nsz == 4 && type == NT_GNU_BUILD_ID &&
-		    memcmp(p + off, "GNU", 4) == 0) {
-			off += 4;
-			if (dsz == 0 || dsz > ID_MAX || dsz > n - off)
-				return 0;
-			memcpy(out, p + off, dsz);
-			return dsz;
-		}
-		off += (nsz + 3u) & ~3u;
-		if (dsz > n - off)
-			return 0;
-		off += (dsz + 3u) & ~3u;
-		if (off > n)
-			return 0;
-	}
-	return 0;
-}
-
 /* The build-id from the PT_NOTE segments of an ELF file, or 0. */
 static size_t
 file_id(int fd, unsigned char *out)
 {
 	unsigned char eh[64], *notes;
-	int is64, swap, be;
+	int is64, be;
 	uint64_t phoff;
 	unsigned phnum, phsz;
 	size_t len = 0;
@@ -94,18 +55,9 @@ file_id(int fd, unsigned char *out)
 		return 0;
 	is64 = eh[EI_CLASS] == ELFCLASS64;
 	be = eh[EI_DATA] == ELFDATA2MSB;
-	swap = be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-#define U16(p) (be ? (unsigned)((p)[0] << 8 | (p)[1]) : \
-		     (unsigned)((p)[1] << 8 | (p)[0]))
-#define U32(p) (be ? (uint32_t)(p)[0] << 24 | (uint32_t)(p)[1] << 16 | \
-			     (uint32_t)(p)[2] << 8 | (p)[3] :                 \
-		     (uint32_t)(p)[3] << 24 | (uint32_t)(p)[2] << 16 |        \
-			     (uint32_t)(p)[1] << 8 | (p)[0])
-#define U64(p) (be ? (uint64_t)U32(p) << 32 | U32((p) + 4) : \
-		     (uint64_t)U32((p) + 4) << 32 | U32(p))
-	phoff = is64 ? U64(eh + 32) : U32(eh + 28);
-	phsz = U16(eh + (is64 ? 54 : 42));
-	phnum = U16(eh + (is64 ? 56 : 44));
+	phoff = is64 ? vms_get64(be, eh + 32) : vms_get32(be, eh + 28);
+	phsz = vms_get16(be, eh + (is64 ? 54 : 42));
+	phnum = vms_get16(be, eh + (is64 ? 56 : 44));
 	if (phsz < (is64 ? 56u : 32u) || phnum == 0 || phnum > 512)
 		return 0;
 	notes = malloc(NOTES_MAX);
@@ -118,19 +70,20 @@ file_id(int fd, unsigned char *out)
 		off = phoff + (uint64_t)i * phsz;
 		if (pread(fd, ph, sizeof(ph), (off_t)off) < (is64 ? 56 : 32))
 			break;
-		if (U32(ph) != PT_NOTE)
+		if (vms_get32(be, ph) != PT_NOTE)
 			continue;
-		off = is64 ? U64(ph + 8) : U32(ph + 4);
-		sz = is64 ? U64(ph + 32) : U32(ph + 16);
+		off = is64 ? vms_get64(be, ph + 8) : vms_get32(be, ph + 4);
+		sz = is64 ? vms_get64(be, ph + 32) : vms_get32(be, ph + 16);
 		if (sz > NOTES_MAX || off > INT64_MAX)
 			continue;
 		if (pread(fd, notes, (size_t)sz, (off_t)off) != (ssize_t)sz)
 			continue;
-		len = find_note(notes, (size_t)sz, swap, out);
+		/*
+		 * Walked at 4-byte alignment whatever p_align says: an
+		 * 8-aligned PT_NOTE (GNU property notes) is read as 4.
+		 */
+		len = vms_note_build_id(notes, (size_t)sz, be, 4, out);
 	}
-#undef U16
-#undef U32
-#undef U64
 	free(notes);
 	return len;
 }
@@ -179,7 +132,7 @@ vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err)
 
 	for (size_t i = 0; i < map->nregions; i++) {
 		struct vms_region *r = &map->regions[i];
-		unsigned char id[ID_MAX];
+		unsigned char id[VMS_BUILD_ID_MAX];
 		size_t len = 0, k;
 
 		if (r->path == NULL || (r->flags & VMS_RF_DELETED))
@@ -196,7 +149,7 @@ vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err)
 		if (mfd >= 0 && ioctl_ok) {
 			struct pmq q = {.size = sizeof(q),
 					.query_addr = r->start,
-					.build_id_size = ID_MAX,
+					.build_id_size = VMS_BUILD_ID_MAX,
 					.build_id_addr = (uintptr_t)id};
 
 			if (ioctl(mfd, PMQ_IOCTL, &q) == 0)

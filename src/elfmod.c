@@ -32,7 +32,6 @@
 #include "elfmod.h"
 #include "internal.h"
 
-#define ID_MAX 64
 #define MAX_PHDRS 4096
 #define DEBUG_ROOT "/usr/lib/debug"
 
@@ -55,7 +54,7 @@ struct priv {
 	uint16_t type;
 	GElf_Phdr *ph;
 	size_t nph;
-	unsigned char id[ID_MAX];
+	unsigned char id[VMS_BUILD_ID_MAX];
 	size_t idlen;
 	int debug_done;
 	char *debug;	  /* the file DWARF is read from */
@@ -91,18 +90,6 @@ static int
 usable(const struct vms_mod *m)
 {
 	return m->state == VMS_MOD_OK || m->state == VMS_MOD_UNVERIFIED;
-}
-
-static void
-hex(char *dst, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = digits[p[i] >> 4];
-		dst[2 * i + 1] = digits[p[i] & 15];
-	}
-	dst[2 * n] = '\0';
 }
 
 static void
@@ -153,7 +140,7 @@ note_id(Elf_Data *d, unsigned char *out)
 	       (next = gelf_getnote(d, off, &nh, &name, &desc)) > 0) {
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    memcmp((char *)d->d_buf + name, "GNU", 4) == 0 &&
-		    nh.n_descsz > 0 && nh.n_descsz <= ID_MAX) {
+		    nh.n_descsz > 0 && nh.n_descsz <= VMS_BUILD_ID_MAX) {
 			memcpy(out, (char *)d->d_buf + desc, nh.n_descsz);
 			return nh.n_descsz;
 		}
@@ -248,14 +235,14 @@ verify(struct vms_modset *ms, struct vms_mod *m, const struct vms_region *r,
        int via_map_files)
 {
 	struct priv *p = m->priv;
-	char a[2 * ID_MAX + 1], b[2 * ID_MAX + 1];
+	char a[2 * VMS_BUILD_ID_MAX + 1], b[2 * VMS_BUILD_ID_MAX + 1];
 	struct stat st;
 
-	if (r->build_id_len > 0 && r->build_id_len <= ID_MAX) {
+	if (r->build_id_len > 0 && r->build_id_len <= VMS_BUILD_ID_MAX) {
 		if (same_id(r, p))
 			return;
-		hex(a, r->build_id, r->build_id_len);
-		hex(b, p->id, p->idlen);
+		vms_build_id_hex(a, r->build_id, r->build_id_len);
+		vms_build_id_hex(b, p->id, p->idlen);
 		m->state = VMS_MOD_MISMATCH;
 		snprintf(m->why, sizeof(m->why), "%s: build-id %s, mapped %s",
 			 m->file, p->idlen > 0 ? b : "(none)", a);
@@ -575,7 +562,7 @@ static int
 try_debug(struct priv *p, char *path, const unsigned char *id, size_t idlen,
 	  const uint32_t *crc)
 {
-	unsigned char fid[ID_MAX];
+	unsigned char fid[VMS_BUILD_ID_MAX];
 	uint32_t c;
 
 	if (path == NULL)
@@ -647,7 +634,7 @@ find_debug(struct vms_modset *ms, struct vms_mod *m)
 {
 	struct priv *p = m->priv;
 	const char *dirs[3], *name = NULL, *sysroot = ms->o.sysroot;
-	char idhex[2 * ID_MAX + 1], *root, *dir, *slash;
+	char idhex[2 * VMS_BUILD_ID_MAX + 1], *root, *dir, *slash;
 	size_t nd = 0;
 	uint32_t crc = 0;
 
@@ -657,7 +644,7 @@ find_debug(struct vms_modset *ms, struct vms_mod *m)
 	if (root != NULL)
 		dirs[nd++] = root;
 	if (p->idlen >= 2) {
-		hex(idhex, p->id, p->idlen);
+		vms_build_id_hex(idhex, p->id, p->idlen);
 		for (size_t i = 0; i < nd; i++) {
 			char two[3] = {idhex[0], idhex[1], '\0'};
 

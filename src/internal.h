@@ -14,6 +14,32 @@
 
 #define VMS_MAX_WARNINGS 64
 #define VMS_DEFAULT_RETRIES 4
+#define VMS_BUILD_ID_MAX 64     /* longest build-id taken from a note */
+
+/* Fixed-width reads in a given byte order (be: most significant first). */
+static inline uint16_t
+vms_get16(int be, const unsigned char *p)
+{
+	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+
+static inline uint32_t
+vms_get32(int be, const unsigned char *p)
+{
+	if (be)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
+}
+
+static inline uint64_t
+vms_get64(int be, const unsigned char *p)
+{
+	uint64_t a = vms_get32(be, p), b = vms_get32(be, p + 4);
+
+	return be ? a << 32 | b : b << 32 | a;
+}
 
 /* Grow *arr to hold need elements of elem bytes (doubling). */
 int vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
@@ -159,5 +185,17 @@ ssize_t vms_contents_read(struct vms_contents *c, const struct vms_region *r,
 
 /* Build-ids of the mapped ELF files (src/buildid.c). */
 int vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err);
+
+/*
+ * The NT_GNU_BUILD_ID note in n bytes of ELF notes (one PT_NOTE's
+ * contents) in byte order be, aligned to align (8, else 4), copied to out
+ * (VMS_BUILD_ID_MAX bytes): its length, or 0.  A note that overruns the
+ * notes, or a build-id note of 0 or more than VMS_BUILD_ID_MAX bytes,
+ * ends the search with 0 (src/elfnote.c).
+ */
+size_t vms_note_build_id(const unsigned char *notes, size_t n, int be,
+			 unsigned align, unsigned char *out);
+/* n bytes of id as 2n lowercase hex digits and a NUL in dst. */
+void vms_build_id_hex(char *dst, const unsigned char *id, size_t n);
 
 #endif /* VMSCOPE_INTERNAL_H */
