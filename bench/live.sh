@@ -15,6 +15,7 @@
 # failed, vmscope printed too little), 2 on a usage error.
 set -euo pipefail
 
+prog=live.sh
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${RUNS:-11}
 warmup=${WARMUP:-2}
@@ -23,19 +24,12 @@ cc=${CC:-cc}
 ns=("$@")
 [[ ${#ns[@]} -gt 0 ]] || ns=(1000 10000 60000)
 
-die() { echo "live.sh: $*" >&2; exit 1; }
-note() { echo "live.sh: $*" >&2; }
-
-[[ $runs =~ ^[0-9]+$ && $runs -ge 7 ]] ||
-	{ echo "live.sh: RUNS must be a number >= 7" >&2; exit 2; }
-[[ $warmup =~ ^[0-9]+$ ]] ||
-	{ echo "live.sh: WARMUP must be a number" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+check_counts 7
 [[ $rounds =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "live.sh: ROUNDS must be a positive number" >&2; exit 2; }
-for n in "${ns[@]}"; do
-	[[ $n =~ ^[1-9][0-9]*$ ]] ||
-		{ echo "live.sh: $n: not a mapping count" >&2; exit 2; }
-done
+check_ns "${ns[@]}"
 
 # A VMSCOPE named explicitly must exist; the default may not be built yet,
 # and then only the baselines are measured.
@@ -57,57 +51,17 @@ if [[ ${TIMER:-hyperfine} == hyperfine ]] &&
 	use_hyperfine=1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmscope-bench.XXXXXX")
-target_pid=
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	exec 3>&- 2>/dev/null || true
-	if [[ -n $target_pid ]]; then
-		kill "$target_pid" 2>/dev/null || true
-		wait "$target_pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_tmp bench
 
 cflags=(-std=c11 -O2 -Wall -Wextra)
-"$cc" "${cflags[@]}" -o "$tmp/mkmaps" "$root/bench/mkmaps.c" ||
-	die "cannot build bench/mkmaps.c"
+build mkmaps "${cflags[@]}"
 if [[ -x /usr/bin/time ]]; then
 	peakrss() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null &&
 		cat "$tmp/rss"; }
 else
-	"$cc" "${cflags[@]}" -o "$tmp/peakrss" "$root/bench/peakrss.c" ||
-		die "cannot build bench/peakrss.c"
+	build peakrss "${cflags[@]}"
 	peakrss() { "$tmp/peakrss" "$@"; }
 fi
-
-# Start mkmaps N; its stdin is a fifo held open on fd 3 until stop_target.
-start_target() {
-	local n=$1 i
-	rm -f "$tmp/fifo" "$tmp/ready"
-	mkfifo "$tmp/fifo"
-	"$tmp/mkmaps" "$n" <"$tmp/fifo" >"$tmp/ready" &
-	target_pid=$!
-	exec 3>"$tmp/fifo"
-	for ((i = 0; i < 600; i++)); do
-		if grep -q '^ready ' "$tmp/ready" 2>/dev/null; then
-			return 0
-		fi
-		kill -0 "$target_pid" 2>/dev/null ||
-			die "mkmaps $n exited before it was ready"
-		sleep 0.1
-	done
-	die "mkmaps $n not ready after 60 s"
-}
-
-stop_target() {
-	exec 3>&-
-	wait "$target_pid" || die "mkmaps exited with status $?"
-	target_pid=
-}
 
 # Run each command once and check it, so a broken one fails here, not
 # half-way through the timing.  vmscope must show every mapping.
@@ -123,64 +77,6 @@ check() {
 		note "$name printed $lines lines for $minlines mappings"
 		return 1
 	fi
-}
-
-# Time the commands; write "name median_ms" lines to $1.
-measure() {
-	local out=$1 i r t0 t1
-	shift
-	if ((use_hyperfine)); then
-		# hyperfine runs all of one command's runs before the next
-		# command's; split them into rounds so that a change in the
-		# machine's load in mid-run does not land on one command only.
-		local args=() left=$runs per
-		for ((i = 0; i < ${#names[@]}; i++)); do
-			args+=(-n "${names[i]}" "${cmds[i]}")
-		done
-		rm -f "$tmp"/hf.*.json
-		for ((r = 0; left > 0; r++)); do
-			per=$(((left + rounds - r - 1) / (rounds - r)))
-			((per >= 2)) || per=$left
-			if ! hyperfine -N --style none --warmup "$warmup" \
-			    --runs "$per" --export-json "$tmp/hf.$r.json" \
-			    "${args[@]}" >"$tmp/hf.log" 2>&1; then
-				cat "$tmp/hf.log" >&2
-				die "hyperfine failed"
-			fi
-			left=$((left - per))
-		done
-		jq -rs '[.[].results[]] | group_by(.command)[] |
-		    ([.[].times[]] | sort) as $t | ($t | length) as $n |
-		    (if $n % 2 == 1 then $t[($n - 1) / 2]
-		     else ($t[$n / 2 - 1] + $t[$n / 2]) / 2 end) as $m |
-		    "\(.[0].command) \($m * 1000)"' "$tmp"/hf.*.json >"$out"
-		return
-	fi
-	# No hyperfine: interleave the commands round by round, so drift in
-	# the machine's load hits them all alike.
-	rm -f "$tmp"/t.*
-	for ((r = -warmup; r < runs; r++)); do
-		for ((i = 0; i < ${#names[@]}; i++)); do
-			t0=$(date +%s%N)
-			# Commands hold no quotes or globs: word splitting is intended.
-			# shellcheck disable=SC2086
-			${cmds[i]} >/dev/null || die "${names[i]} failed"
-			t1=$(date +%s%N)
-			((r < 0)) || echo $((t1 - t0)) >>"$tmp/t.$i"
-		done
-	done
-	: >"$out"
-	for ((i = 0; i < ${#names[@]}; i++)); do
-		sort -n "$tmp/t.$i" | awk -v name="${names[i]}" '
-			{ v[NR] = $1 }
-			END {
-				if (NR % 2)
-					m = v[(NR + 1) / 2]
-				else
-					m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-				print name, m / 1e6
-			}' >>"$out"
-	done
 }
 
 fail=0
@@ -211,7 +107,7 @@ for n in "${ns[@]}"; do
 	fi
 	note "N=$n: timing ${#names[@]} commands, $runs runs each"
 	measure "$tmp/res"
-	stop_target
+	stop_targets
 	# One summary line: N, maps lines, the six medians, peak RSS.
 	awk -v n="$n" -v nmaps="$nmaps" -v rss="${rss:--}" '
 		{ val = $NF; $NF = ""; sub(/ $/, ""); t[$0] = val }
