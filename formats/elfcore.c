@@ -68,11 +68,14 @@ struct seg {
 	size_t index; /* phdr order, to keep sorting stable */
 };
 
+#define DELETED_LEN (sizeof(" (deleted)") - 1)
+
 struct ntfile {
 	uint64_t start;
 	uint64_t end;
 	uint64_t offset;  /* in bytes */
 	const char *path; /* interned in the map */
+	int deleted;      /* the kernel wrote " (deleted)" after it */
 };
 
 struct notes {
@@ -554,7 +557,17 @@ ntfile(struct core *c, const unsigned char *d, uint64_t n, struct vms_err *err)
 				return -1;
 			f->offset = 0;
 		}
-		f->path = vms_map_intern(c->map, (const char *)s, len, err);
+		/*
+		 * The kernel names an unlinked file "path (deleted)"; the
+		 * model keeps the path and a flag (a core cannot tell a file
+		 * that is literally named so).
+		 */
+		f->deleted = len > DELETED_LEN &&
+			     memcmp(s + len - DELETED_LEN, " (deleted)",
+				    DELETED_LEN) == 0;
+		f->path = vms_map_intern(c->map, (const char *)s,
+					 len - (f->deleted ? DELETED_LEN : 0),
+					 err);
 		if (f->path == NULL)
 			return -1;
 		s += len + 1;
@@ -951,6 +964,8 @@ emit(struct core *c, const struct seg *s, uint64_t a, uint64_t b,
 		r->flags |= VMS_RF_PARTIAL;
 	if (f != NULL) {
 		r->path = f->path;
+		if (f->deleted)
+			r->flags |= VMS_RF_DELETED;
 		r->offset = f->offset + (a - f->start);
 		r->has |= VMS_HAS_OFFSET;
 	}

@@ -474,7 +474,7 @@ t_ntfile_layouts(void **state)
 	};
 	static const struct tfile files[] = {
 		{0x10000, 0x14000, 1, "/lib/a.so"},
-		{0x52000, 0x53000, 0, "/dev/zero"},
+		{0x52000, 0x53000, 0, "/dev/zero (deleted)"},
 	};
 	struct tspec s = {
 		.is64 = 0, .be = 0, .machine = 3, .segs = segs, .nsegs = 3};
@@ -508,8 +508,11 @@ t_ntfile_layouts(void **state)
 		r = region_at(m, 0x50000);
 		assert_null(r->path);
 		assert_int_equal(r->end, 0x52000);
+		/* The kernel's " (deleted)" is a flag, not part of the path. */
 		r = region_at(m, 0x52000);
 		assert_string_equal(r->path, "/dev/zero");
+		assert_true(r->flags & VMS_RF_DELETED);
+		assert_false(region_at(m, 0x10000)->flags & VMS_RF_DELETED);
 		assert_int_equal(r->data_offset,
 				 region_at(m, 0x50000)->data_offset + 0x2000);
 		assert_int_equal(r->data_size, 0x1000);
