@@ -20,6 +20,7 @@ struct cli {
 	const char *view;              /* a name for vms_view_find() */
 	struct vms_view_opts vopts;
 	struct vms_open_opts oopts;
+	int symbolize;                 /* name the code at threads' pcs */
 };
 
 /*
@@ -57,6 +58,11 @@ int cli_parse_range(const char *s, uint64_t *lo, uint64_t *hi);
 
 /* The personalities: each returns an exit status. */
 int cli_pmap(struct cli *c, int argc, char **argv);
+/*
+ * After a map: each thread's pc and the fault address, resolved as
+ * vmscope addr does (cli_addr.c).  -1 when one could not be resolved.
+ */
+int cli_symbolize(struct cli *c, const struct vms_map *map);
 int cli_snapshot(struct cli *c, int argc, char **argv);
 int cli_procmap(struct cli *c, int argc, char **argv);
 int cli_vmmap(struct cli *c, int argc, char **argv);

@@ -324,6 +324,23 @@ threads(struct run *run)
 }
 
 int
+cli_symbolize(struct cli *c, const struct vms_map *map)
+{
+	struct vms_elf_opts eo = {.procfs = c->oopts.procfs};
+	struct run run = {.c = c, .map = map};
+	struct vms_err err = {0};
+
+	run.ctx = vms_addr_ctx_new(map, &eo, &err);
+	if (run.ctx == NULL) {
+		fprintf(stderr, "%s: %s\n", c->prog, err.msg);
+		return -1;
+	}
+	threads(&run);
+	vms_addr_ctx_free(run.ctx);
+	return run.failed ? -1 : 0;
+}
+
+int
 cli_addr(struct cli *c, int argc, char **argv)
 {
 	enum { O_SYSROOT = 256, O_DEBUGDIR, O_JSON, O_THREADS, O_PROCFS };

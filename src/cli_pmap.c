@@ -34,6 +34,8 @@ usage(FILE *out)
 	      "last)\n"
 	      "  --json[=pretty]  every field as JSON, one line per target"
 	      " (vmscope-json(5))\n"
+	      "  --symbolize then each thread's pc and the fault address:"
+	      " symbol, file:line\n"
 	      "  -h, --help  this help;  -V, --version  the version\n"
 	      "See vmscope(1).\n",
 	      out);
@@ -48,6 +50,7 @@ cli_pmap(struct cli *c, int argc, char **argv)
 		{"procfs", required_argument, NULL, 'P'},
 		{"frame", required_argument, NULL, 'N'},
 		{"json", optional_argument, NULL, 'J'},
+		{"symbolize", no_argument, NULL, 'Y'},
 		{NULL, 0, NULL, 0},
 	};
 	int x = 0, S = 0, s = 0, r = 0, X = 0, d = 0, opt;
@@ -68,6 +71,9 @@ cli_pmap(struct cli *c, int argc, char **argv)
 		case 'q': c->vopts.flags |= VMS_VIEW_QUIET; break;
 		case 'F': break;
 		case 'P': c->oopts.procfs = optarg; break;
+		case 'Y':
+			c->symbolize = 1;
+			break;
 		case 'N':
 			c->oopts.frame = atoi(optarg);
 			if (c->oopts.frame < 1)

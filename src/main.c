@@ -22,12 +22,16 @@ show(struct cli *c, const char *target)
 	int rc;
 
 	oo.flags |= v->needs;
+	if (c->symbolize)
+		oo.flags |= VMS_OPEN_BUILDIDS;
 	map = vms_open(target, &oo, &err);
 	if (map == NULL) {
 		fprintf(stderr, "%s: %s\n", c->prog, err.msg);
 		return -1;
 	}
 	rc = v->print(stdout, map, &c->vopts);
+	if (rc == 0 && c->symbolize && cli_symbolize(c, map) < 0)
+		rc = -1;
 	cli_warnings(c, target, map);
 	vms_map_free(map);
 	return rc;

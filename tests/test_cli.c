@@ -249,6 +249,24 @@ test_quiet_and_raw(void **state)
 	vt_run_free(&r);
 }
 
+/* --symbolize names the code at each thread's pc after the map. */
+static void
+test_symbolize(void **state)
+{
+	struct vt_run r;
+	char want[64];
+
+	(void)state;
+	run(&r, "-q", "--symbolize", "self", NULL);
+	assert_int_equal(r.status, 0);
+	/* vmscope reading itself: its one thread, at a pc in its text. */
+	snprintf(want, sizeof(want), "\nthread ");
+	assert_non_null(strstr(r.out, want));
+	assert_non_null(strstr(r.out, " pc 0x"));
+	assert_non_null(strstr(r.out, " r-x "));
+	vt_run_free(&r);
+}
+
 int
 main(void)
 {
@@ -260,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_quiet_and_raw),
+		cmocka_unit_test(test_symbolize),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
