@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1312,6 +1314,133 @@ test_two_runs(void **state)
 	vt_fixture_stop(&f2);
 }
 
+/*
+ * A core of a process of /bin/sleep, started with an empty environment
+ * in dir, written by gdb's gcore as dir/NAME.PID; its path, or NULL.
+ * sleep is a system binary, so the sanitizers' shadow is not in it.
+ */
+static char *
+sleep_core(const char *dir, const char *name)
+{
+	char *const envp[] = {NULL};
+	char *maps, *prefix, *path = NULL, *text = NULL;
+	struct vt_run r = {0};
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chdir(dir) == 0)
+			execle("/bin/sleep", "sleep", "60", (char *)NULL, envp);
+		_exit(127);
+	}
+	/* Until the dynamic linker has mapped libc. */
+	maps = vt_asprintf("/proc/%d/maps", (int)pid);
+	for (int i = 0; i < 200; i++) {
+		free(text);
+		text = vt_read_file(maps, NULL);
+		if (text != NULL && strstr(text, "libc.so") != NULL)
+			break;
+		usleep(10000);
+	}
+	prefix = vt_asprintf("%s/%s", dir, name);
+	{
+		char pidstr[16];
+		const char *argv[] = {"/usr/bin/gcore", "-o", prefix, pidstr,
+				      NULL};
+
+		snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+		if (vt_run(argv, NULL, &r) == 0 && r.status == 0)
+			path = vt_asprintf("%s.%d", prefix, (int)pid);
+		vt_run_free(&r);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free(text);
+	free(maps);
+	free(prefix);
+	return path;
+}
+
+/*
+ * Two cores of two runs of one program: the libraries load at other
+ * addresses (ASLR), and none is reported added or removed.
+ */
+static void
+test_two_cores(void **state)
+{
+	struct vms_err err = {0};
+	struct vms_map *a, *b;
+	struct vms_diff *d;
+	char *dir, *ca, *cb;
+
+	(void)state;
+	if (access("/usr/bin/gcore", X_OK) != 0 || access("/bin/sleep", X_OK)) {
+		print_message("gcore or sleep missing: two-core diff skipped\n");
+		skip();
+	}
+	dir = vt_tmpdir();
+	assert_non_null(dir);
+	ca = sleep_core(dir, "a");
+	cb = sleep_core(dir, "b");
+	if (ca == NULL || cb == NULL) {
+		vt_rmtree(dir);
+		print_message("gcore failed: two-core diff skipped\n");
+		skip();
+	}
+	a = vms_open(ca, NULL, &err);
+	if (a == NULL)
+		fail_msg("%s", err.msg);
+	b = vms_open(cb, NULL, &err);
+	if (b == NULL)
+		fail_msg("%s", err.msg);
+	d = run(a, b, 0);
+	for (size_t i = 0; i < d->nchanges; i++) {
+		const struct vms_diff_group *g =
+			&d->groups[d->changes[i].group];
+
+		if (g->kind == VMS_DIFF_MODULE &&
+		    (d->changes[i].kind == VMS_DIFF_ADDED ||
+		     d->changes[i].kind == VMS_DIFF_REMOVED))
+			fail_msg("%s: %s", g->name,
+				 vms_diff_change_name(d->changes[i].kind));
+	}
+	{
+		size_t modules = 0;
+
+		for (size_t i = 0; i < d->ngroups; i++) {
+			if (d->groups[i].kind != VMS_DIFF_MODULE)
+				continue;
+			modules++;
+			assert_int_equal(d->groups[i].in,
+					 VMS_DIFF_A | VMS_DIFF_B);
+		}
+		/* sleep, libc and the dynamic linker at least. */
+		assert_true(modules >= 3);
+	}
+	/* Say so when nothing moved: then ASLR was not what was tested. */
+	for (size_t i = 0; i < a->nregions; i++) {
+		const struct vms_region *ra = &a->regions[i];
+
+		if (ra->path != NULL && strstr(ra->path, "libc.so") != NULL) {
+			const struct vms_region *rb = vms_map_find(b, ra->start);
+
+			if (rb != NULL && rb->path != NULL &&
+			    strcmp(rb->path, ra->path) == 0)
+				print_message("libc at the same address in both"
+					      " runs: no ASLR here\n");
+			break;
+		}
+	}
+	vms_diff_free(d);
+	vms_map_free(a);
+	vms_map_free(b);
+	vt_rmtree(dir);
+	free(dir);
+	free(ca);
+	free(cb);
+}
+
 int
 main(void)
 {
@@ -1335,6 +1464,7 @@ main(void)
 		cmocka_unit_test(test_grower),
 		cmocka_unit_test(test_series),
 		cmocka_unit_test(test_two_runs),
+		cmocka_unit_test(test_two_cores),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
