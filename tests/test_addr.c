@@ -307,6 +307,35 @@ test_live(void **state)
 	check_map(e, e->map, NULL, 1);
 }
 
+/*
+ * The same program linked at a fixed address (not PIE): the load bias is
+ * 0 and every answer is the same.
+ */
+static void
+test_nopie(void **state)
+{
+	struct vms_open_opts oo = {.flags = VMS_OPEN_BUILDIDS | VMS_OPEN_ROLES};
+	struct env e = {0};
+	struct vms_err err;
+	char b[256];
+
+	(void)state;
+	if (!need("nm", b, sizeof(b)) || !need("addr2line", b, sizeof(b)))
+		skip();
+	assert_int_equal(vt_fixture_start(&e.fx, "addrprog_nopie", NULL), 0);
+	e.exe = vt_fixture_path("addrprog_nopie");
+	e.map = vms_open_pid(e.fx.pid, &oo, &err);
+	if (e.map == NULL)
+		fail_msg("%s", err.msg);
+	check_map(&e, e.map, NULL, 1);
+	assert_int_equal(vms_map_find(e.map, fact(&e, "outer"))->start <
+				 UINT64_C(0x100000000),
+			 1);
+	vms_map_free(e.map);
+	vt_fixture_stop(&e.fx);
+	free(e.exe);
+}
+
 static char *
 mkdirs(const char *root, const char *file)
 {
@@ -778,6 +807,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_nopie),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_debuglink),
