@@ -830,7 +830,7 @@ test_cli(void **state)
 	struct vt_fixture fx;
 	struct vt_run r;
 	uint64_t pid, anon;
-	char pidstr[32], row[64];
+	char pidstr[32], row[160];
 
 	(void)state;
 	file = vt_asprintf("%s/p.vms", dir);
@@ -869,6 +869,21 @@ test_cli(void **state)
 	snprintf(row, sizeof(row), "%016llX         52K    -",
 		 (unsigned long long)anon + 0x3000);
 	assert_non_null(strstr(r.out, row));
+	vt_run_free(&r);
+	/* The same runs in JSON: the anon region's first run, 3 pages. */
+	{
+		const char *jv[] = {v, "--json", file, NULL};
+
+		assert_int_equal(vt_run(jv, NULL, &r), 0);
+		assert_int_equal(r.status, 0);
+	}
+	snprintf(row, sizeof(row),
+		 "\"runs\":[{\"start\":\"0x%llx\",\"end\":\"0x%llx\","
+		 "\"flags\":[\"present\"",
+		 (unsigned long long)anon, (unsigned long long)anon + 0x3000);
+	if (strstr(r.out, row) == NULL)
+		fail_msg("no \"%s\" in the JSON", row);
+	assert_non_null(strstr(r.out, "\"pages\":{\"known\":[\"present\""));
 	vt_run_free(&r);
 	assert_int_equal(vt_fixture_stop(&fx), 0);
 	assert_int_equal(vt_rmtree(dir), 0);

@@ -200,9 +200,62 @@ vmflags(struct vms_jw *w, const struct vms_region *r)
 	vms_jw_end(w, ']');
 }
 
+static const struct {
+	unsigned bit;
+	const char *name;
+} page_flags[] = {
+	{VMS_PG_PRESENT, "present"}, {VMS_PG_SWAPPED, "swapped"},
+	{VMS_PG_DIRTY, "dirty"},     {VMS_PG_HUGE, "huge"},
+	{VMS_PG_FILE, "file"},       {VMS_PG_EXCLUSIVE, "exclusive"},
+	{VMS_PG_ZERO, "zero"},
+};
+
 static void
-region(struct vms_jw *w, const struct vms_region *r)
+page_flag_list(struct vms_jw *w, const char *k, unsigned flags)
 {
+	vms_jw_key(w, k);
+	vms_jw_begin_flat(w);
+	for (size_t i = 0; i < sizeof(page_flags) / sizeof(page_flags[0]); i++)
+		if (flags & page_flags[i].bit) {
+			vms_jw_sep(w);
+			vms_jw_strn(w, page_flags[i].name,
+				    strlen(page_flags[i].name));
+		}
+	vms_jw_end(w, ']');
+}
+
+/*
+ * Page state, where the source has it (a snapshot taken with --pages):
+ * the flags it tells, and the runs of pages that have any of them.
+ */
+static void
+pages(struct vms_jw *w, const struct vms_pages *pg)
+{
+	if (pg == NULL) {
+		vms_jw_null(w, "pages");
+		return;
+	}
+	vms_jw_key(w, "pages");
+	vms_jw_begin(w, '{');
+	page_flag_list(w, "known", pg->known);
+	vms_jw_key(w, "runs");
+	vms_jw_begin(w, '[');
+	for (size_t i = 0; i < pg->nruns; i++) {
+		vms_jw_sep(w);
+		vms_jw_begin(w, '{');
+		vms_jw_addr(w, "start", 1, pg->runs[i].start);
+		vms_jw_addr(w, "end", 1, pg->runs[i].end);
+		page_flag_list(w, "flags", pg->runs[i].flags);
+		vms_jw_end(w, '}');
+	}
+	vms_jw_end(w, ']');
+	vms_jw_end(w, '}');
+}
+
+static void
+region(struct vms_jw *w, const struct vms_map *map, size_t i)
+{
+	const struct vms_region *r = &map->regions[i];
 	int tid = r->label == VMS_LABEL_THREAD_STACK ||
 		  (r->label == VMS_LABEL_GUARD && r->label_id != 0);
 	int devino = (r->has & VMS_HAS_DEVINO) != 0;
@@ -251,6 +304,8 @@ region(struct vms_jw *w, const struct vms_region *r)
 	}
 	known = huge_of(r, &v);
 	vms_jw_u64(w, "huge", known, v);
+	vms_jw_bool(w, "contents", 1, (r->flags & VMS_RF_CONTENTS) != 0);
+	pages(w, vms_map_pages(map, i));
 	vms_jw_end(w, '}');
 }
 
@@ -278,7 +333,7 @@ regions_and_totals(struct vms_jw *w, const struct vms_map *map,
 
 		if (!vms_view_in_range(r, o))
 			continue;
-		region(w, r);
+		region(w, map, i);
 		count++;
 		size += vms_region_size(r);
 		for (int c = 0; c < VMS_C__COUNT; c++)
