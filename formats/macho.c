@@ -522,8 +522,9 @@ cmp_seg(const void *a, const void *b)
 }
 
 /*
- * Overlapping segments: the later one is clipped here rather than by
- * vms_map_finish(), so that its data offset moves with its start.
+ * Overlapping segments: the later one is clipped here, before its region
+ * is made, so that its bytes present (the RSS a dump reports) shrink with
+ * it; vms_map_finish() would move its data but not recount those.
  */
 static int
 clip(struct core *c, struct seg *s, uint64_t prev_end, struct vms_err *err)
