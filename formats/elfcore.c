@@ -945,7 +945,6 @@ emit(struct core *c, const struct seg *s, uint64_t a, uint64_t b,
 		return -1;
 	r->start = a;
 	r->end = b;
-	r->has = VMS_HAS_CTR(VMS_C_RSS);
 	if (s != NULL) {
 		uint64_t delta = a - s->vaddr;
 
@@ -959,7 +958,8 @@ emit(struct core *c, const struct seg *s, uint64_t a, uint64_t b,
 		r->data_size = held;
 		r->has |= VMS_HAS_PROT | VMS_HAS_DATA;
 	}
-	r->counters[VMS_C_RSS] = held;
+	if (vms_region_set(c->map, r, VMS_C_RSS, held, err) < 0)
+		return -1;
 	if (held < b - a)
 		r->flags |= VMS_RF_PARTIAL;
 	if (f != NULL) {

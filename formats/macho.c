@@ -577,9 +577,9 @@ build_regions(struct core *c, struct vms_err *err)
 		r->maxprot = s->maxprot;
 		r->data_offset = s->fileoff;
 		r->data_size = held;
-		r->counters[VMS_C_RSS] = held;
-		r->has = VMS_HAS_PROT | VMS_HAS_MAXPROT | VMS_HAS_DATA |
-			 VMS_HAS_CTR(VMS_C_RSS);
+		r->has = VMS_HAS_PROT | VMS_HAS_MAXPROT | VMS_HAS_DATA;
+		if (vms_region_set(c->map, r, VMS_C_RSS, held, err) < 0)
+			return -1;
 		if (held < s->end - s->vmaddr)
 			r->flags |= VMS_RF_PARTIAL;
 		if (s->name[0] != '\0') {

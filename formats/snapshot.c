@@ -1091,9 +1091,9 @@ dec_proc(struct dec *d, struct rd *r, struct vms_err *err)
 	return done(d, r, T_PROC, err);
 }
 
-static void
+static int
 get_region(struct dec *d, struct rd *col, struct vms_region *g,
-	   const unsigned sh[NSHIFTS], struct prev *pv)
+	   const unsigned sh[NSHIFTS], struct prev *pv, struct vms_err *err)
 {
 	uint64_t p, s;
 
@@ -1153,12 +1153,16 @@ get_region(struct dec *d, struct rd *col, struct vms_region *g,
 	g->build_id = (const unsigned char *)get_str(d, &col[C_MISC], &s);
 	g->build_id_len = (size_t)s;
 	for (int c = 0; c < VMS_C__COUNT; c++)
-		if (g->has & VMS_HAS_CTR(c))
-			g->counters[c] = get_var(&col[C_CTR + c]) << sh[3 + c];
+		if ((g->has & VMS_HAS_CTR(c)) &&
+		    vms_region_set(d->map, g, c,
+				   get_var(&col[C_CTR + c]) << sh[3 + c],
+				   err) < 0)
+			return -1;
 	pv->has = g->has;
 	pv->end = g->end;
 	pv->path = p;
 	pv->has_off = (g->has & VMS_HAS_OFFSET) != 0;
+	return 0;
 }
 
 static int
@@ -1207,7 +1211,8 @@ dec_regions(struct dec *d, struct rd *r, struct vms_err *err)
 		return -1;
 	map->nregions = n;
 	for (size_t i = 0; i < n; i++)
-		get_region(d, col, &map->regions[i], sh, &pv);
+		if (get_region(d, col, &map->regions[i], sh, &pv, err) < 0)
+			return -1;
 	for (int k = 0; k < NCOLS; k++)
 		if (col[k].bad || col[k].p != col[k].end)
 			r->bad = 1;

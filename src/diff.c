@@ -218,13 +218,13 @@ accumulate(uint64_t acc[VMS_DF__COUNT], const struct vms_region *r)
 {
 	acc[VMS_DF_REGIONS]++;
 	acc[VMS_DF_SIZE] += vms_region_size(r);
-	acc[VMS_DF_RSS] += r->counters[VMS_C_RSS];
-	acc[VMS_DF_PSS] += r->counters[VMS_C_PSS];
-	acc[VMS_DF_DIRTY] += r->counters[VMS_C_PRIVATE_DIRTY] +
-			     r->counters[VMS_C_SHARED_DIRTY];
-	acc[VMS_DF_SWAP] += r->counters[VMS_C_SWAP];
-	acc[VMS_DF_ANONYMOUS] += r->counters[VMS_C_ANONYMOUS];
-	acc[VMS_DF_LOCKED] += r->counters[VMS_C_LOCKED];
+	acc[VMS_DF_RSS] += vms_region_ctr(r, VMS_C_RSS);
+	acc[VMS_DF_PSS] += vms_region_ctr(r, VMS_C_PSS);
+	acc[VMS_DF_DIRTY] += vms_region_ctr(r, VMS_C_PRIVATE_DIRTY) +
+			     vms_region_ctr(r, VMS_C_SHARED_DIRTY);
+	acc[VMS_DF_SWAP] += vms_region_ctr(r, VMS_C_SWAP);
+	acc[VMS_DF_ANONYMOUS] += vms_region_ctr(r, VMS_C_ANONYMOUS);
+	acc[VMS_DF_LOCKED] += vms_region_ctr(r, VMS_C_LOCKED);
 }
 
 static void

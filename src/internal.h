@@ -53,6 +53,23 @@ int vms_map_warn_err(struct vms_map *map, struct vms_err *err,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * Labelling as a reader goes (label.c): vms_map_label_upto(map, n) says
+ * that regions [0, n) are complete and final, in this order; n == 0
+ * forgets what was labelled (the reader dropped its regions to read
+ * again).  vms_map_finish() labels the rest and what needs the whole map.
+ */
+struct vms_label_state {
+	size_t n;                /* regions labelled, in order */
+	int kernel_names;        /* one of them had a kernel name */
+	int broken;              /* out of order: finish does it all */
+};
+
+struct vms_label_state *vms_map_label_state(struct vms_map *map);
+void vms_map_label_upto(struct vms_map *map, size_t n);
+/* Label regions [from, n) and then what needs the whole map. */
+int vms_map_label_rest(struct vms_map *map, size_t from, struct vms_err *err);
+
+/*
  * An input: bytes at offsets, whatever holds them (a file, a buffer, a
  * decompressing stream).  Readers touch input bytes only through
  * vms_input_get(), which checks every range against the input.

@@ -235,23 +235,56 @@ label_share(struct vms_region *r)
 		r->share = VMS_SHARE_PRIVATE;
 }
 
-int
-vms_map_label(struct vms_map *map, struct vms_err *err)
+/* What is known of one region alone; i - 1 is final when this runs. */
+static void
+label_region(struct vms_map *map, size_t i)
 {
-	int kernel_names = 0;
+	struct vms_region *r = &map->regions[i];
 
-	(void)err;
-	/* One pass over what may be 20 MB of regions; the rest is by lookup. */
-	for (size_t i = 0; i < map->nregions; i++) {
-		struct vms_region *r = &map->regions[i];
+	r->flags &= (uint8_t)~VMS_RF_FAULT;
+	label_by_name(r);
+	label_share(r);
+	if (r->label == VMS_LABEL_STACK)
+		label_guard(map, i);
+}
 
-		r->flags &= (uint8_t)~VMS_RF_FAULT;
-		kernel_names |= r->name != NULL;
-		label_by_name(r);
-		label_share(r);
-		if (r->label == VMS_LABEL_STACK)
-			label_guard(map, i);
+/*
+ * A reader that produces regions in address order calls this as it goes,
+ * so that each region is labelled while it is still in the cache instead
+ * of in a later pass over what may be 20 MB.  Order is checked on the
+ * way: at the first region out of place, labelling stops and
+ * vms_map_finish() sorts and labels everything.
+ */
+void
+vms_map_label_upto(struct vms_map *map, size_t n)
+{
+	struct vms_label_state *st = vms_map_label_state(map);
+
+	if (n < st->n || n == 0) {
+		st->n = 0;
+		st->kernel_names = 0;
+		st->broken = 0;
 	}
+	if (st->broken || n > map->nregions)
+		return;
+	for (size_t i = st->n; i < n; i++) {
+		const struct vms_region *r = &map->regions[i];
+
+		if (r->end <= r->start ||
+		    (i > 0 && r[-1].end > r->start)) {
+			st->broken = 1;
+			return;
+		}
+		st->kernel_names |= r->name != NULL;
+		label_region(map, i);
+		st->n = i + 1;
+	}
+}
+
+/* Labels that need the whole map: thread stacks, layout, the fault. */
+static int
+label_whole(struct vms_map *map, int kernel_names)
+{
 	label_stacks(map);
 	/* A source that names nothing (a dump): name by layout. */
 	if (!kernel_names)
@@ -264,4 +297,28 @@ vms_map_label(struct vms_map *map, struct vms_err *err)
 			map->regions[f - map->regions].flags |= VMS_RF_FAULT;
 	}
 	return 0;
+}
+
+int
+vms_map_label_rest(struct vms_map *map, size_t from, struct vms_err *err)
+{
+	struct vms_label_state *st = vms_map_label_state(map);
+	int kernel_names = from > 0 && st->kernel_names;
+
+	(void)err;
+	for (size_t i = from; i < map->nregions; i++) {
+		kernel_names |= map->regions[i].name != NULL;
+		label_region(map, i);
+	}
+	/* Done: a later vms_map_finish() starts afresh. */
+	st->n = 0;
+	st->kernel_names = 0;
+	st->broken = 0;
+	return label_whole(map, kernel_names);
+}
+
+int
+vms_map_label(struct vms_map *map, struct vms_err *err)
+{
+	return vms_map_label_rest(map, 0, err);
 }

@@ -119,6 +119,78 @@ fail:
  * reads the file: the parser keeps pace with the kernel instead of
  * following it.
  */
+/*
+ * " (deleted)" is only the kernel's claim: the parser took it off the
+ * path, and a file whose name really ends so must get it back.
+ * map_files/A-B stats the mapped file itself: a link count of 0 settles
+ * it.  Without access to map_files (it needs CAP_SYS_ADMIN), a file at
+ * the literal name with the mapped inode means the name is literal;
+ * otherwise the file is taken as deleted, unverified, and the map says so.
+ */
+static int
+check_deleted(struct live *l, struct vms_region *r, struct vms_err *err)
+{
+	char file[64], *literal;
+	struct stat st;
+	int is_literal;
+
+	snprintf(file, sizeof(file), "map_files/%" PRIx64 "-%" PRIx64,
+		 r->start, r->end);
+	if (fstatat(l->dirfd, file, &st, 0) == 0) {
+		r->has |= VMS_HAS_DELETED;
+		if (st.st_nlink == 0)
+			return 0;
+		is_literal = 1;
+	} else {
+		if (asprintf(&literal, "%s (deleted)", r->path) < 0)
+			return vms_err_nomem(err);
+		is_literal = stat(literal, &st) == 0 && st.st_ino == r->inode;
+		free(literal);
+		if (!is_literal && !l->warned_deleted) {
+			l->warned_deleted = 1;
+			if (vms_map_warn(l->map,
+					 "%s/map_files not readable: files "
+					 "marked deleted by the kernel are not "
+					 "verified",
+					 l->where) < 0)
+				return vms_err_nomem(err);
+		}
+	}
+	if (!is_literal)
+		return 0;
+	r->flags &= (uint8_t)~VMS_RF_DELETED;
+	if (asprintf(&literal, "%s (deleted)", r->path) < 0)
+		return vms_err_nomem(err);
+	r->path = vms_map_intern(l->map, literal, strlen(literal), err);
+	free(literal);
+	return r->path == NULL ? -1 : 0;
+}
+
+/*
+ * Regions the parser has finished (all but the last, which may still get
+ * smaps keys, until the end): settle what " (deleted)" means for them and
+ * label them while they are in the cache.
+ */
+static int
+settle(struct live *l, size_t *done, int eof, struct vms_err *err)
+{
+	struct vms_map *map = l->map;
+	size_t n = map->nregions;
+
+	if (!eof && n > 0)
+		n--;
+	for (size_t i = *done; i < n; i++) {
+		struct vms_region *r = &map->regions[i];
+
+		if ((r->flags & VMS_RF_DELETED) && r->path != NULL &&
+		    check_deleted(l, r, err) < 0)
+			return -1;
+	}
+	*done = n;
+	vms_map_label_upto(map, n);
+	return 0;
+}
+
 static int
 read_maps(struct live *l, int smaps, int check, int *differs,
 	  struct vms_err *err)
@@ -128,15 +200,17 @@ read_maps(struct live *l, int smaps, int check, int *differs,
 	char name[PATH_MAX + 340];
 	const char *tail = NULL;
 	struct vms_ra *ra;
-	size_t n = 0;
+	size_t n = 0, done = 0;
 	int fd, rc = -1;
 
 	snprintf(file, sizeof(file), "%s%s", l->task, smaps ? "smaps" : "maps");
 	snprintf(name, sizeof(name), "%s/%s", l->where, file);
-	if (check)
+	if (check) {
 		vms_maps_parser_check(&p, l->map, name);
-	else
+	} else {
 		vms_maps_parser_init(&p, l->map, smaps, name);
+		vms_map_label_upto(l->map, 0);
+	}
 	fd = openat(l->dirfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return proc_err(l, file, errno, err);
@@ -159,7 +233,7 @@ read_maps(struct live *l, int smaps, int check, int *differs,
 			goto out;
 		}
 		used = vms_maps_parser_feed(&p, text, (size_t)len, eof, err);
-		if (used < 0)
+		if (used < 0 || (!check && settle(l, &done, eof, err) < 0))
 			goto out;
 		if (eof)
 			break;
@@ -587,53 +661,6 @@ read_machine(struct live *l, const char *root, struct vms_err *err)
 }
 
 /*
- * " (deleted)" is only the kernel's claim: the parser took it off the
- * path, and a file whose name really ends so must get it back.
- * map_files/A-B stats the mapped file itself: a link count of 0 settles
- * it.  Without access to map_files (it needs CAP_SYS_ADMIN), a file at
- * the literal name with the mapped inode means the name is literal;
- * otherwise the file is taken as deleted, unverified, and the map says so.
- */
-static int
-check_deleted(struct live *l, struct vms_region *r, struct vms_err *err)
-{
-	char file[64], *literal;
-	struct stat st;
-	int is_literal;
-
-	snprintf(file, sizeof(file), "map_files/%" PRIx64 "-%" PRIx64,
-		 r->start, r->end);
-	if (fstatat(l->dirfd, file, &st, 0) == 0) {
-		r->has |= VMS_HAS_DELETED;
-		if (st.st_nlink == 0)
-			return 0;
-		is_literal = 1;
-	} else {
-		if (asprintf(&literal, "%s (deleted)", r->path) < 0)
-			return vms_err_nomem(err);
-		is_literal = stat(literal, &st) == 0 && st.st_ino == r->inode;
-		free(literal);
-		if (!is_literal && !l->warned_deleted) {
-			l->warned_deleted = 1;
-			if (vms_map_warn(l->map,
-					 "%s/map_files not readable: files "
-					 "marked deleted by the kernel are not "
-					 "verified",
-					 l->where) < 0)
-				return vms_err_nomem(err);
-		}
-	}
-	if (!is_literal)
-		return 0;
-	r->flags &= (uint8_t)~VMS_RF_DELETED;
-	if (asprintf(&literal, "%s (deleted)", r->path) < 0)
-		return vms_err_nomem(err);
-	r->path = vms_map_intern(l->map, literal, strlen(literal), err);
-	free(literal);
-	return r->path == NULL ? -1 : 0;
-}
-
-/*
  * When the main thread has exited and others live on, the process is a
  * zombie whose maps are empty; the address space is still there, seen
  * through any live thread's task directory.
@@ -748,13 +775,6 @@ vms_live_load(struct vms_map *map, int64_t pid, const struct vms_open_opts *o,
 	    read_exe(&l, err) < 0 || read_machine(&l, root, err) < 0 ||
 	    read_regions(&l, o, err) < 0)
 		goto out;
-	for (size_t i = 0; i < map->nregions; i++) {
-		struct vms_region *r = &map->regions[i];
-
-		if ((r->flags & VMS_RF_DELETED) && r->path != NULL &&
-		    check_deleted(&l, r, err) < 0)
-			goto out;
-	}
 	if ((o->flags & VMS_OPEN_PAGES) &&
 	    vms_live_pages(map, l.dirfd, err) < 0)
 		goto out;

@@ -35,6 +35,7 @@ struct vms_pool {
 	struct intern_ent *tab;  /* open addressing, power of two */
 	size_t tabsize;
 	size_t tabused;
+	struct vms_label_state label;
 };
 
 static const char *const errmsgs[] = {
@@ -261,6 +262,12 @@ vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err)
 	return 0;
 }
 
+struct vms_label_state *
+vms_map_label_state(struct vms_map *map)
+{
+	return &map->pool->label;
+}
+
 struct vms_region *
 vms_map_add(struct vms_map *map, struct vms_err *err)
 {
@@ -272,6 +279,33 @@ vms_map_add(struct vms_map *map, struct vms_err *err)
 	r = &map->regions[map->nregions++];
 	memset(r, 0, sizeof(*r));
 	return r;
+}
+
+uint64_t *
+vms_region_counters(struct vms_map *map, struct vms_region *r,
+		    struct vms_err *err)
+{
+	if (r->counters == NULL) {
+		r->counters = vms_map_alloc(
+			map, VMS_C__COUNT * sizeof(*r->counters), err);
+		if (r->counters != NULL)
+			memset(r->counters, 0,
+			       VMS_C__COUNT * sizeof(*r->counters));
+	}
+	return r->counters;
+}
+
+int
+vms_region_set(struct vms_map *map, struct vms_region *r, enum vms_counter c,
+	       uint64_t v, struct vms_err *err)
+{
+	if ((unsigned)c >= VMS_C__COUNT)
+		return vms_err_set(err, VMS_E_INVAL, 0, "no such counter");
+	if (vms_region_counters(map, r, err) == NULL)
+		return -1;
+	r->counters[c] = v;
+	r->has |= VMS_HAS_CTR(c);
+	return 0;
 }
 
 struct vms_thread *
@@ -481,12 +515,16 @@ cmp_region(const void *a, const void *b)
 int
 vms_map_finish(struct vms_map *map, struct vms_err *err)
 {
-	size_t i, out;
+	const struct vms_label_state *st = &map->pool->label;
+	size_t i, out, from = 0;
 	uint64_t cut;
 	int sorted = 1, clean = 1;
 
+	/* What the reader labelled as it went is known to be in order. */
+	if (!st->broken && st->n <= map->nregions)
+		from = st->n;
 	/* Most sources give a clean, sorted list: one pass tells. */
-	for (i = 0; i < map->nregions && sorted; i++) {
+	for (i = from; i < map->nregions && sorted; i++) {
 		const struct vms_region *r = &map->regions[i];
 
 		if (r->end <= r->start)
@@ -496,11 +534,11 @@ vms_map_finish(struct vms_map *map, struct vms_err *err)
 		else if (i > 0 && r[-1].end > r->start)
 			clean = 0;
 	}
+	if (sorted && clean)
+		return vms_map_label_rest(map, from, err);
 	if (!sorted)
 		qsort(map->regions, map->nregions, sizeof(*map->regions),
 		      cmp_region);
-	if (sorted && clean)
-		return vms_map_label(map, err);
 	/*
 	 * Drop empty and inverted regions, and clip overlaps: a view must be
 	 * able to trust that the list is a partition of part of the space.
@@ -543,7 +581,7 @@ vms_map_finish(struct vms_map *map, struct vms_err *err)
 		out++;
 	}
 	map->nregions = out;
-	return vms_map_label(map, err);
+	return vms_map_label_rest(map, 0, err);
 }
 
 size_t

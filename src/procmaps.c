@@ -402,10 +402,8 @@ parse_key(struct vms_maps_parser *p, const struct key *k, const char *s,
 	if (v > UINT64_MAX / 1024)
 		return bad_line(p, "number out of range", err);
 	/* Size is end - start, already known. */
-	if (k->kind == K_CTR) {
-		r->counters[k->ctr] = v * 1024;
-		r->has |= VMS_HAS_CTR(k->ctr);
-	}
+	if (k->kind == K_CTR)
+		return vms_region_set(p->map, r, k->ctr, v * 1024, err);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include "mapcmp.h"
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(struct vms_region) == 320, "vms_region changed");
+_Static_assert(sizeof(struct vms_region) == 136, "vms_region changed");
 _Static_assert(sizeof(struct vms_map) == 336, "vms_map changed");
 _Static_assert(sizeof(struct vms_process) == 104, "vms_process changed");
 _Static_assert(sizeof(struct vms_source) == 104, "vms_source changed");
@@ -76,7 +76,7 @@ regions(struct cmp *c, const struct vms_map *a, const struct vms_map *b)
 		num(c, "has", i, x->has, y->has);
 		for (int k = 0; k < VMS_C__COUNT; k++)
 			gated(c, vms_counter_key(k), i, h, VMS_HAS_CTR(k),
-			      x->counters[k], y->counters[k]);
+			      vms_region_ctr(x, k), vms_region_ctr(y, k));
 		gated(c, "offset", i, h, VMS_HAS_OFFSET, x->offset, y->offset);
 		gated(c, "inode", i, h, VMS_HAS_DEVINO, x->inode, y->inode);
 		gated(c, "dev_major", i, h, VMS_HAS_DEVINO, x->dev_major,

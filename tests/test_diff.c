@@ -62,6 +62,7 @@ reg(struct vms_map *m, uint64_t s, uint64_t e, unsigned prot, const char *path,
 	if (path != NULL)
 		r->path = vms_map_intern(m, path, strlen(path), &err);
 	r->offset = off;
+	assert_non_null(vms_region_counters(m, r, &err));
 	r->counters[VMS_C_RSS] = rss;
 	r->counters[VMS_C_PSS] = rss / 2;
 	r->counters[VMS_C_PRIVATE_DIRTY] = rss / 4;

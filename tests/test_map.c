@@ -188,12 +188,15 @@ test_share_mode(void **state)
 	r = add(m, 0x1000, 0x2000, 1);  /* no counters: unknown */
 	r = add(m, 0x2000, 0x3000, 1);  /* nothing resident: NUL */
 	r->has |= ctr;
+	assert_non_null(vms_region_counters(m, r, NULL));
 	r = add(m, 0x3000, 0x4000, 1);  /* shared pages: COW */
 	r->has |= ctr;
+	assert_non_null(vms_region_counters(m, r, NULL));
 	r->counters[VMS_C_RSS] = 4096;
 	r->counters[VMS_C_SHARED_CLEAN] = 4096;
 	r = add(m, 0x4000, 0x5000, 3);  /* private pages only: PRV */
 	r->has |= ctr;
+	assert_non_null(vms_region_counters(m, r, NULL));
 	r->counters[VMS_C_RSS] = 4096;
 	r = add(m, 0x5000, 0x6000, 3);  /* MAP_SHARED: SHM */
 	r->has |= ctr | VMS_HAS_SHARED;

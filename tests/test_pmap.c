@@ -167,8 +167,8 @@ test_unknown_is_not_zero(void **state)
 	r->start = 0x400000;
 	r->end = 0x402000;
 	r->prot = VMS_PROT_R | VMS_PROT_X;
-	r->has = VMS_HAS_PROT | VMS_HAS_CTR(VMS_C_RSS);
-	r->counters[VMS_C_RSS] = 0;
+	r->has = VMS_HAS_PROT;
+	assert_int_equal(vms_region_set(map, r, VMS_C_RSS, 0, &err), 0);
 	r->path = "/bin/x";
 	map->source.kind = VMS_SOURCE_ELF_CORE;
 	map->source.name = "core.1";

@@ -172,10 +172,12 @@ build_full(void)
 			 VMS_HAS_DEVINO | VMS_HAS_VMFLAGS | VMS_HAS_SHARED |
 			 VMS_HAS_THP | VMS_HAS_PKEY | VMS_HAS_DATA |
 			 VMS_HAS_DELETED;
-		for (int c = 0; c < VMS_C__COUNT; c++) {
-			r->has |= VMS_HAS_CTR(c);
-			r->counters[c] = (uint64_t)(c * 4096 + i * 1024 + 7);
-		}
+		for (int c = 0; c < VMS_C__COUNT; c++)
+			assert_int_equal(
+				vms_region_set(map, r, c,
+					       (uint64_t)(c * 4096 + i * 1024 + 7),
+					       &err),
+				0);
 		r->offset = (uint64_t)i * 0x1000 + (i == 3 ? 0x123 : 0);
 		r->inode = 1000 + (uint64_t)i * 7;
 		r->dev_major = 253;

@@ -327,7 +327,7 @@ j_region(struct vms_jw *w, const char *k, const struct vms_region *r)
 	vms_jw_str(w, "prot", (r->has & VMS_HAS_PROT) ? perm(r, p) : NULL);
 	vms_jw_u64(w, "offset", (r->has & VMS_HAS_OFFSET) != 0, r->offset);
 	vms_jw_u64(w, "rss", (r->has & VMS_HAS_CTR(VMS_C_RSS)) != 0,
-		   r->counters[VMS_C_RSS]);
+		   vms_region_ctr(r, VMS_C_RSS));
 	vms_jw_end(w, '}');
 }
 

@@ -112,8 +112,9 @@ build(struct bytes *b)
 		at = r->end;
 		r->has = take(b, 8) & mask;
 		for (int c = 0; c < VMS_C__COUNT; c++)
-			if (r->has & VMS_HAS_CTR(c))
-				r->counters[c] = aligned(b);
+			if ((r->has & VMS_HAS_CTR(c)) &&
+			    vms_region_set(m, r, c, aligned(b), NULL) < 0)
+				goto fail;
 		r->offset = aligned(b);
 		r->inode = take(b, 4);
 		r->dev_major = (uint32_t)take(b, 2);
