@@ -18,8 +18,8 @@
 
 #include "internal.h"
 
-#define NBUF 3
-#define CHUNK (256 * 1024)
+#define NBUF 8
+#define CHUNK (64 * 1024)
 /* The kernel gives about a page a read; a buffer is handed over fuller. */
 #define FULL_ENOUGH (CHUNK - 8192)
 

@@ -1,19 +1,26 @@
 /*
  * test_pmap.c - the pmap view: every mode on the fake procfs tree
  * testdata/procfs/golden (a 64-bit and a 32-bit process) against golden
- * files in testdata/golden/pmap/, and the totals of -x and -S against
- * sums the test takes itself from the smaps text.
+ * files in testdata/golden/pmap/, the totals of -x and -S against sums
+ * the test takes itself from the smaps text, and a live process with
+ * tens of thousands of mappings (which the view formats on two threads)
+ * against its /proc/PID/maps.
  *
  * VMS_UPDATE_GOLDEN=1 rewrites the goldens; read the diff before
  * committing it.
  */
+#include <inttypes.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -234,6 +241,123 @@ test_fault_line(void **state)
 	vms_map_free(map);
 }
 
+/*
+ * A child with 2n + 1 more mappings that the kernel cannot merge: every
+ * other page of one PROT_NONE range is made readable.  It says "r" on a
+ * pipe when done and waits until the pipe it reads is closed.
+ */
+static pid_t
+many_maps(size_t n, int *hold)
+{
+	int ready[2], wait[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(wait), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		long pg = sysconf(_SC_PAGESIZE);
+		char *p = mmap(NULL, (size_t)pg * (2 * n + 1), PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		close(ready[0]);
+		close(wait[1]);
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (size_t i = 0; i < n; i++)
+			if (mprotect(p + (2 * i + 1) * (size_t)pg, (size_t)pg,
+				     PROT_READ) != 0)
+				_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		while (read(wait[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(wait[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	*hold = wait[1];
+	return pid;
+}
+
+/*
+ * The default view of a process with some 40 000 mappings: one row per
+ * maps line, in order, with its address and size, and the total; the
+ * same bytes as the single-threaded path (taken with a range that holds
+ * everything).
+ */
+static void
+test_many_rows(void **state)
+{
+	const struct vms_view *v = vms_view_find("pmap");
+	struct vms_view_opts vo = {0};
+	struct vms_err err = {0};
+	struct vms_map *map;
+	char target[32], file[64], line[4096], *out, *serial, *row;
+	uint64_t total = 0;
+	size_t nmaps = 0;
+	int hold, st;
+	FILE *maps;
+	pid_t pid;
+
+	(void)state;
+	pid = many_maps(20000, &hold);
+	snprintf(target, sizeof(target), "%d", (int)pid);
+	map = vms_open(target, NULL, &err);
+	if (map == NULL)
+		fail_msg("%s: %s", target, err.msg);
+	out = vt_render(v, map, &vo);
+	vo.flags = VMS_VIEW_RANGE;
+	vo.lo = 0;
+	vo.hi = UINT64_MAX;
+	serial = vt_render(v, map, &vo);
+	assert_non_null(out);
+	assert_non_null(serial);
+	assert_string_equal(out, serial);
+	snprintf(file, sizeof(file), "/proc/%d/maps", (int)pid);
+	maps = fopen(file, "r");
+	assert_non_null(maps);
+	row = strchr(out, '\n');
+	assert_non_null(row);
+	row++;
+	while (fgets(line, sizeof(line), maps) != NULL) {
+		unsigned long long s, e, kb;
+		char want[40];
+
+		assert_int_equal(sscanf(line, "%llx-%llx", &s, &e), 2);
+		snprintf(want, sizeof(want), "%016llX ", s);
+		assert_memory_equal(row, want, strlen(want));
+		kb = strtoull(row + strlen(want), NULL, 10);
+		assert_int_equal(kb, (e - s) / 1024);
+		total += kb;
+		nmaps++;
+		row = strchr(row, '\n');
+		assert_non_null(row);
+		row++;
+	}
+	fclose(maps);
+	assert_true(nmaps > 40000);
+	assert_int_equal(map->nregions, nmaps);
+	{
+		uint64_t said = 0;
+
+		assert_int_equal(sscanf(row, " total %" SCNu64 "K", &said), 1);
+		assert_int_equal(said, total);
+		/* and it is the last line */
+		assert_string_equal(strchr(row, '\n'), "\n");
+	}
+	free(out);
+	free(serial);
+	vms_map_free(map);
+	close(hold);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int
 main(void)
 {
@@ -242,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_totals_match_smaps),
 		cmocka_unit_test(test_unknown_is_not_zero),
 		cmocka_unit_test(test_fault_line),
+		cmocka_unit_test(test_many_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

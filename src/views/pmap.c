@@ -9,6 +9,8 @@
  * a blank.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "viewutil.h"
@@ -59,16 +61,52 @@ mode(const struct vms_region *r, char *buf)
 
 struct row {
 	size_t n;
+	const char *last;        /* the last string measured, and its length: */
+	size_t lastlen;          /* neighbouring rows often share a name */
+	char *mem;               /* with no FILE: where full buffers go */
+	size_t memlen;
+	size_t memcap;
+	int oom;                 /* mem could not grow */
 	char b[ROWBUF];
 };
 
 static void
+row_init(struct row *w)
+{
+	w->n = 0;
+	w->last = NULL;
+	w->lastlen = 0;
+	w->mem = NULL;
+	w->memlen = 0;
+	w->memcap = 0;
+	w->oom = 0;
+}
+
+/*
+ * The short copies that make up a row, without a call: two overlapping
+ * fixed-size moves cover any length from 4 to 16.
+ */
+static void
 r_mem(struct row *w, const char *s, size_t n)
 {
+	char *d;
+
 	if (n > ROWBUF - 2 - w->n)
 		n = ROWBUF - 2 - w->n;
-	memcpy(w->b + w->n, s, n);
+	d = w->b + w->n;
 	w->n += n;
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
 }
 
 static void
@@ -77,21 +115,26 @@ r_str(struct row *w, const char *s)
 	r_mem(w, s, strlen(s));
 }
 
+/* s, which stays unchanged while the view prints (the map's or a literal). */
+static void
+r_fixed(struct row *w, const char *s)
+{
+	if (s != w->last) {
+		w->last = s;
+		w->lastlen = strlen(s);
+	}
+	r_mem(w, s, w->lastlen);
+}
+
 static void
 r_pad(struct row *w, int count)
 {
-	while (count-- > 0 && w->n < ROWBUF - 2)
-		w->b[w->n++] = ' ';
-}
-
-/* s, left-aligned in width columns. */
-static void
-r_left(struct row *w, const char *s, int width)
-{
-	size_t n = strlen(s);
-
-	r_mem(w, s, n);
-	r_pad(w, width - (int)n);
+	if (count <= 0)
+		return;
+	if ((size_t)count > ROWBUF - 2 - w->n)
+		count = (int)(ROWBUF - 2 - w->n);
+	memset(w->b + w->n, ' ', (size_t)count);
+	w->n += (size_t)count;
 }
 
 /* s, right-aligned in width columns. */
@@ -116,18 +159,42 @@ r_dec(struct row *w, uint64_t v, int width)
 	r_mem(w, p, (size_t)(t + sizeof(t) - p));
 }
 
+/*
+ * Eight upper-case hex digits of x, most significant first in memory:
+ * each nibble is spread into a byte of its own and turned into ASCII
+ * in parallel, which beats a loop of table lookups per digit.
+ */
+static uint64_t
+hex8(uint32_t x)
+{
+	uint64_t y = x, nine;
+
+	y = (y & 0xffff0000u) << 16 | (y & 0xffffu);
+	y = (y & UINT64_C(0x0000ff000000ff00)) << 8 |
+	    (y & UINT64_C(0x000000ff000000ff));
+	y = (y & UINT64_C(0x00f000f000f000f0)) << 4 |
+	    (y & UINT64_C(0x000f000f000f000f));
+	/* 0x01 in each byte whose nibble is above 9 */
+	nine = ((y + UINT64_C(0x0606060606060606)) >> 4) &
+	       UINT64_C(0x0101010101010101);
+	y += UINT64_C(0x3030303030303030) + nine * 7;
+	return __builtin_bswap64(y);
+}
+
 /* Upper-case hex, zero-padded to width digits. */
 static void
 r_hex(struct row *w, uint64_t v, int width)
 {
-	char t[24], *p = t + sizeof(t);
+	uint64_t t[2] = {hex8((uint32_t)(v >> 32)), hex8((uint32_t)v)};
+	int n = 1;
 
-	do
-		*--p = "0123456789ABCDEF"[v & 15];
-	while ((v >>= 4) != 0);
-	while (t + sizeof(t) - p < width)
-		*--p = '0';
-	r_mem(w, p, (size_t)(t + sizeof(t) - p));
+	while (n < 16 && (v >> (4 * n)) != 0)
+		n++;
+	for (; width > 16 && w->n < ROWBUF - 2; width--)
+		w->b[w->n++] = '0';
+	if (n < width)
+		n = width;
+	r_mem(w, (const char *)t + 16 - n, (size_t)n);
 }
 
 static void
@@ -137,10 +204,31 @@ r_ch(struct row *w, char c)
 		w->b[w->n++] = c;
 }
 
+/* Write the buffer to out, or with out NULL keep it in w->mem. */
 static void
 r_flush(struct row *w, FILE *out)
 {
-	fwrite(w->b, 1, w->n, out);
+	if (out != NULL) {
+		fwrite(w->b, 1, w->n, out);
+	} else if (!w->oom) {
+		if (w->memcap - w->memlen < w->n) {
+			size_t cap = w->memcap ? w->memcap * 2 : ROWBUF * 8;
+			char *p;
+
+			while (cap - w->memlen < w->n)
+				cap *= 2;
+			p = realloc(w->mem, cap);
+			if (p == NULL) {
+				w->oom = 1;
+				w->n = 0;
+				return;
+			}
+			w->mem = p;
+			w->memcap = cap;
+		}
+		memcpy(w->mem + w->memlen, w->b, w->n);
+		w->memlen += w->n;
+	}
 	w->n = 0;
 }
 
@@ -188,14 +276,19 @@ r_name(struct row *w, const struct vms_region *r,
 	const char *n = vms_view_name(r, raw, tmp, sizeof(tmp));
 
 	if (raw || vms_view_is_file(r)) {
-		const char *slash = strrchr(n, '/');
+		const char *slash;
 
-		if (base && !(o->flags & VMS_VIEW_FULLPATH) && slash != NULL)
+		if (base && !(o->flags & VMS_VIEW_FULLPATH) &&
+		    (slash = strrchr(n, '/')) != NULL)
 			n = slash + 1;
 	} else {
-		r_str(w, "  ");
+		r_mem(w, "  ", 2);
 	}
-	r_str(w, n);
+	/* tmp is rewritten from row to row; the rest stays put. */
+	if (n >= tmp && n < tmp + sizeof(tmp))
+		r_str(w, n);
+	else
+		r_fixed(w, n);
 	if (r->flags & VMS_RF_FAULT)
 		r_str(w, "  <- fault");
 }
@@ -207,7 +300,7 @@ name_of(const struct vms_region *r, const struct vms_view_opts *o, int base,
 {
 	struct row w;
 
-	w.n = 0;
+	row_init(&w);
 	r_name(&w, r, o, base);
 	if (w.n >= size)
 		w.n = size - 1;
@@ -252,7 +345,7 @@ map_row(struct row *w, const struct cols *c, const struct vms_region *r,
 		r_right(w, pg, 4);
 		r_ch(w, ' ');
 	}
-	r_left(w, mode(r, m), 6);
+	r_mem(w, mode(r, m), 6);
 	r_ch(w, ' ');
 	r_name(w, r, o, 0);
 }
@@ -264,35 +357,186 @@ map_total(FILE *out, const struct cols *c, uint64_t total)
 		c->sw, total);
 }
 
+/* Rows [from, to) of the default and -r views. */
+struct rows {
+	const struct vms_map *map;
+	const struct vms_view_opts *o;
+	const struct cols *c;
+	int reserved_only;
+	size_t from;
+	size_t to;
+	uint64_t total;          /* kilobytes */
+	struct row w;
+};
+
+static void
+map_rows(struct rows *h, FILE *out)
+{
+	for (size_t i = h->from; i < h->to; i++) {
+		const struct vms_region *r = &h->map->regions[i];
+		uint64_t s, e;
+
+		__builtin_prefetch(r + 8);
+		if (!vms_view_in_range(r, h->o))
+			continue;
+		if (h->reserved_only &&
+		    (!(r->has & VMS_HAS_PROT) || r->prot != 0))
+			continue;
+		clip(r, h->o, &s, &e);
+		if (e <= s)
+			continue;
+		map_row(&h->w, h->c, r, h->o, s, e, NULL);
+		r_end(&h->w, out);
+		h->total += KB(e - s);
+	}
+	r_flush(&h->w, out);
+}
+
+/*
+ * Tens of thousands of rows take milliseconds to format, longer than
+ * the rest of the work once the map is read.  A second thread helps:
+ * the rows are cut into blocks, this thread formats and writes the even
+ * ones while the helper formats each odd one into one of two buffers,
+ * which this thread writes in its turn.  The buffers are reused, so the
+ * memory stays small and warm.
+ */
+#define BLOCK_ROWS 2048
+#define SPLIT_ROWS (4 * BLOCK_ROWS)
+
+struct block {
+	char *mem;
+	size_t len;
+	size_t cap;
+	uint64_t total;
+	int full;                /* formatted, not yet written */
+	int failed;              /* out of memory: the writer formats it */
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rows h;           /* the helper's rows */
+	size_t nblocks;
+	struct block buf[2];
+};
+
+static void *
+helper(void *arg)
+{
+	struct pipe *p = arg;
+	struct row *w = &p->h.w;
+
+	for (size_t k = 1; k < p->nblocks; k += 2) {
+		struct block *b = &p->buf[(k / 2) % 2];
+
+		pthread_mutex_lock(&p->mu);
+		while (b->full)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		p->h.from = k * BLOCK_ROWS;
+		p->h.to = p->h.from + BLOCK_ROWS;
+		if (p->h.to > p->h.map->nregions)
+			p->h.to = p->h.map->nregions;
+		p->h.total = 0;
+		w->mem = b->mem;
+		w->memlen = 0;
+		w->memcap = b->cap;
+		w->oom = 0;
+		map_rows(&p->h, NULL);
+		pthread_mutex_lock(&p->mu);
+		b->mem = w->mem;
+		b->cap = w->memcap;
+		b->len = w->memlen;
+		b->total = p->h.total;
+		b->failed = w->oom;
+		b->full = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+/* Rows [0, h->map->nregions) with the helper; -1 if it did not start. */
+static int
+map_rows_split(struct rows *h, FILE *out)
+{
+	size_t n = h->map->nregions;
+	struct pipe *p = calloc(1, sizeof(*p));
+	pthread_t t;
+	uint64_t total = 0;
+
+	if (p == NULL)
+		return -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->h = *h;
+	row_init(&p->h.w);
+	p->nblocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	if (pthread_create(&t, NULL, helper, p) != 0) {
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return -1;
+	}
+	for (size_t k = 0; k < p->nblocks; k++) {
+		struct block *b = &p->buf[(k / 2) % 2];
+
+		h->from = k * BLOCK_ROWS;
+		h->to = h->from + BLOCK_ROWS < n ? h->from + BLOCK_ROWS : n;
+		h->total = 0;
+		if (k % 2 == 0) {
+			map_rows(h, out);
+			total += h->total;
+			continue;
+		}
+		pthread_mutex_lock(&p->mu);
+		while (!b->full)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (b->failed) {
+			map_rows(h, out);
+			total += h->total;
+		} else {
+			fwrite(b->mem, 1, b->len, out);
+			total += b->total;
+		}
+		pthread_mutex_lock(&p->mu);
+		b->full = 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_join(t, NULL);
+	h->total = total;
+	free(p->buf[0].mem);
+	free(p->buf[1].mem);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return 0;
+}
+
 static int
 print_map_rows(FILE *out, const struct vms_map *map,
 	       const struct vms_view_opts *o, int reserved_only)
 {
 	struct cols c = cols_of(map);
-	uint64_t total = 0;
-	struct row w;
+	struct rows *h = malloc(sizeof(*h));
 
-	w.n = 0;
+	if (h == NULL)
+		return -1;
+	*h = (struct rows){.map = map, .o = o, .c = &c,
+			   .reserved_only = reserved_only,
+			   .to = map->nregions};
+	row_init(&h->w);
 	if (!(o->flags & VMS_VIEW_QUIET))
 		vms_view_print_title(out, map);
-	for (size_t i = 0; i < map->nregions; i++) {
-		const struct vms_region *r = &map->regions[i];
-		uint64_t s, e;
-
-		if (!vms_view_in_range(r, o))
-			continue;
-		if (reserved_only && (!(r->has & VMS_HAS_PROT) || r->prot != 0))
-			continue;
-		clip(r, o, &s, &e);
-		if (e <= s)
-			continue;
-		map_row(&w, &c, r, o, s, e, NULL);
-		r_end(&w, out);
-		total += KB(e - s);
-	}
-	r_flush(&w, out);
+	/* A range needs few rows: no helper for it. */
+	if (map->nregions < SPLIT_ROWS || (o->flags & VMS_VIEW_RANGE) ||
+	    map_rows_split(h, out) < 0)
+		map_rows(h, out);
 	if (!(o->flags & VMS_VIEW_QUIET))
-		map_total(out, &c, total);
+		map_total(out, &c, h->total);
+	free(h);
 	return 0;
 }
 
@@ -391,7 +635,7 @@ print_x_common(FILE *out, const struct vms_map *map,
 	char m[8], ps[80];
 	struct row w;
 
-	w.n = 0;
+	row_init(&w);
 	vms_sum_init(&rss);
 	vms_sum_init(&anon);
 	vms_sum_init(&locked);
@@ -414,7 +658,7 @@ print_x_common(FILE *out, const struct vms_map *map,
 			r_right(&w, page_sizes(r, ps, sizeof(ps)), 4);
 		}
 		r_ch(&w, ' ');
-		r_left(&w, mode(r, m), 6);
+		r_mem(&w, mode(r, m), 6);
 		r_ch(&w, ' ');
 		r_name(&w, r, o, 1);
 		r_end(&w, out);
@@ -457,7 +701,7 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 	struct row w;
 	char m[8];
 
-	w.n = 0;
+	row_init(&w);
 	vms_sum_init(&swap);
 	if (!(o->flags & VMS_VIEW_QUIET)) {
 		vms_view_print_title(out, map);
@@ -473,7 +717,7 @@ print_swap(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 		r_k(&w, c.sw, 1, KB(vms_region_size(r)) * 1024);
 		r_ctr(&w, c.sw, r, VMS_C_SWAP);
 		r_ch(&w, ' ');
-		r_left(&w, mode(r, m), 6);
+		r_mem(&w, mode(r, m), 6);
 		r_ch(&w, ' ');
 		r_name(&w, r, o, 1);
 		r_end(&w, out);
@@ -573,7 +817,7 @@ print_pgsz(FILE *out, const struct vms_map *map, const struct vms_view_opts *o)
 	char ps[80];
 	struct row w;
 
-	w.n = 0;
+	row_init(&w);
 	if (!(o->flags & VMS_VIEW_QUIET)) {
 		vms_view_print_title(out, map);
 		fprintf(out, "%*s %*s %4s %-6s %s\n", c.aw, "Address", c.sw - 1,
