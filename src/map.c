@@ -36,6 +36,24 @@ struct vms_pool {
 	size_t tabsize;
 	size_t tabused;
 	struct vms_label_state label;
+	struct ctr_arena *arenas; /* counter blocks of big maps */
+	size_t ctr_blocks;       /* counter blocks handed out */
+	uint64_t *ctr_next;      /* free room in arenas */
+	uint64_t *ctr_end;
+};
+
+/*
+ * Counter blocks of a map read from smaps: 192 bytes for each of up to
+ * 65 530 regions.  Past the first few thousand they come from 2 MiB
+ * arenas in huge pages, like the region array and for the same reason.
+ */
+#define CTR_ARENA ((size_t)2 << 20)
+#define CTR_SMALL 4096
+
+struct ctr_arena {
+	struct ctr_arena *next;
+	uint64_t pad[7];         /* blocks start on a cache line */
+	uint64_t data[];
 };
 
 static const char *const errmsgs[] = {
@@ -177,6 +195,12 @@ vms_map_free(struct vms_map *map)
 	else
 		free(map->regions);
 	if (map->pool != NULL) {
+		struct ctr_arena *a, *anext;
+
+		for (a = map->pool->arenas; a != NULL; a = anext) {
+			anext = a->next;
+			munmap(a, CTR_ARENA);
+		}
 		for (c = map->pool->chunks; c != NULL; c = next) {
 			next = c->next;
 			free(c);
@@ -281,16 +305,47 @@ vms_map_add(struct vms_map *map, struct vms_err *err)
 	return r;
 }
 
+static uint64_t *
+ctr_block(struct vms_map *map, struct vms_err *err)
+{
+	struct vms_pool *pool = map->pool;
+	const size_t n = VMS_C__COUNT;
+	uint64_t *p;
+
+	if (pool->ctr_blocks < CTR_SMALL)
+		return vms_map_alloc(map, n * sizeof(*p), err);
+	if ((size_t)(pool->ctr_end - pool->ctr_next) < n) {
+		struct ctr_arena *a = mmap(NULL, CTR_ARENA,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (a == MAP_FAILED) {
+			vms_err_nomem(err);
+			return NULL;
+		}
+		madvise(a, CTR_ARENA, MADV_HUGEPAGE);
+		a->next = pool->arenas;
+		pool->arenas = a;
+		pool->ctr_next = a->data;
+		pool->ctr_end = (uint64_t *)((char *)a + CTR_ARENA);
+	}
+	p = pool->ctr_next;
+	pool->ctr_next += n;
+	return p;
+}
+
 uint64_t *
 vms_region_counters(struct vms_map *map, struct vms_region *r,
 		    struct vms_err *err)
 {
 	if (r->counters == NULL) {
-		r->counters = vms_map_alloc(
-			map, VMS_C__COUNT * sizeof(*r->counters), err);
-		if (r->counters != NULL)
-			memset(r->counters, 0,
-			       VMS_C__COUNT * sizeof(*r->counters));
+		uint64_t *p = ctr_block(map, err);
+
+		if (p == NULL)
+			return NULL;
+		memset(p, 0, VMS_C__COUNT * sizeof(*p));
+		map->pool->ctr_blocks++;
+		r->counters = p;
 	}
 	return r->counters;
 }
