@@ -240,12 +240,17 @@ vms_grow(void **arr, size_t *cap, size_t need, size_t elem,
 }
 
 /*
- * A map of 60 000 regions is some 20 MB, written once front to back: in
+ * A map of 60 000 regions is some 8 MB, written once front to back: in
  * 4 KiB pages the faults cost more than the parsing.  A large array is
- * therefore mapped by hand, in huge pages where the system allows, and
- * grown with mremap(), which moves pages instead of copying them.
+ * therefore mapped by hand, in huge pages where the system allows, with
+ * address space for as many regions as a process usually may have
+ * (vm.max_map_count is 65 530 by default), so that it grows in place;
+ * past that, mremap() moves pages instead of copying them.  Only the
+ * pages written are ever allocated.
  */
 #define BIG_ARRAY ((size_t)2 << 20)
+#define BIG_FROM ((size_t)256 << 10)
+#define USUAL_MAX 65536
 
 int
 vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err)
@@ -259,11 +264,13 @@ vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err)
 		return 0;
 	if (n > SIZE_MAX / 2 / elem)
 		return vms_err_set(err, VMS_E_LIMIT, 0, "too many regions");
-	if (n * elem < BIG_ARRAY / 2 && !pool->regions_mapped)
+	if (n * elem < BIG_FROM && !pool->regions_mapped)
 		return vms_grow((void **)&map->regions, &map->cap, n, elem,
 				err);
-	bytes = n * elem > map->cap * 2 * elem ? n * elem : map->cap * 2 * elem;
-	bytes = (bytes + BIG_ARRAY - 1) & ~(BIG_ARRAY - 1);
+	bytes = n > map->cap * 2 ? n : map->cap * 2;
+	if (!pool->regions_mapped && bytes < USUAL_MAX)
+		bytes = USUAL_MAX;
+	bytes = (bytes * elem + BIG_ARRAY - 1) & ~(BIG_ARRAY - 1);
 	if (!pool->regions_mapped) {
 		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

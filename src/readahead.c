@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-#define NBUF 8
+#define NBUF 4
 #define CHUNK (64 * 1024)
 /* The kernel gives about a page a read; a buffer is handed over fuller. */
 #define FULL_ENOUGH (CHUNK - 8192)

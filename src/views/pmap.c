@@ -82,22 +82,29 @@ row_init(struct row *w)
 	w->oom = 0;
 }
 
+static void
+r_long(struct row *w, const char *s, size_t n)
+{
+	if (n > ROWBUF - 2 - w->n)
+		n = ROWBUF - 2 - w->n;
+	memcpy(w->b + w->n, s, n);
+	w->n += n;
+}
+
 /*
  * The short copies that make up a row, without a call: two overlapping
  * fixed-size moves cover any length from 4 to 16.
  */
-static void
+static inline __attribute__((always_inline)) void
 r_mem(struct row *w, const char *s, size_t n)
 {
-	char *d;
+	char *d = w->b + w->n;
 
-	if (n > ROWBUF - 2 - w->n)
-		n = ROWBUF - 2 - w->n;
-	d = w->b + w->n;
-	w->n += n;
-	if (n > 16) {
-		memcpy(d, s, n);
-	} else if (n >= 8) {
+	if (n > 16 || w->n > ROWBUF - 2 - 16) {
+		r_long(w, s, n);
+		return;
+	}
+	if (n >= 8) {
 		memcpy(d, s, 8);
 		memcpy(d + n - 8, s + n - 8, 8);
 	} else if (n >= 4) {
@@ -107,6 +114,7 @@ r_mem(struct row *w, const char *s, size_t n)
 		for (size_t i = 0; i < n; i++)
 			d[i] = s[i];
 	}
+	w->n += n;
 }
 
 static void
@@ -133,7 +141,10 @@ r_pad(struct row *w, int count)
 		return;
 	if ((size_t)count > ROWBUF - 2 - w->n)
 		count = (int)(ROWBUF - 2 - w->n);
-	memset(w->b + w->n, ' ', (size_t)count);
+	if (count <= 16 && w->n <= ROWBUF - 2 - 16)
+		memcpy(w->b + w->n, "                ", 16);
+	else
+		memset(w->b + w->n, ' ', (size_t)count);
 	w->n += (size_t)count;
 }
 
@@ -186,10 +197,8 @@ static void
 r_hex(struct row *w, uint64_t v, int width)
 {
 	uint64_t t[2] = {hex8((uint32_t)(v >> 32)), hex8((uint32_t)v)};
-	int n = 1;
+	int n = v == 0 ? 1 : (67 - __builtin_clzll(v)) / 4;
 
-	while (n < 16 && (v >> (4 * n)) != 0)
-		n++;
 	for (; width > 16 && w->n < ROWBUF - 2; width--)
 		w->b[w->n++] = '0';
 	if (n < width)
@@ -472,7 +481,19 @@ map_rows_split(struct rows *h, FILE *out)
 	p->h = *h;
 	row_init(&p->h.w);
 	p->nblocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	/*
+	 * Room for most blocks, taken here: a first malloc() in the helper
+	 * would make glibc set up an arena for its thread.
+	 */
+	for (int k = 0; k < 2; k++) {
+		p->buf[k].cap = BLOCK_ROWS * 128;
+		p->buf[k].mem = malloc(p->buf[k].cap);
+		if (p->buf[k].mem == NULL)
+			p->buf[k].cap = 0;
+	}
 	if (pthread_create(&t, NULL, helper, p) != 0) {
+		free(p->buf[0].mem);
+		free(p->buf[1].mem);
 		pthread_cond_destroy(&p->cv);
 		pthread_mutex_destroy(&p->mu);
 		free(p);
