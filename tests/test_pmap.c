@@ -243,7 +243,7 @@ test_fault_line(void **state)
 
 /*
  * A child with 2n + 1 more mappings that the kernel cannot merge: every
- * other page of one PROT_NONE range is made readable.  It says "r" on a
+ * other page of one PROT_NONE range is made writable and written.  It says "r" on a
  * pipe when done and waits until the pipe it reads is closed.
  */
 static pid_t
@@ -266,10 +266,13 @@ many_maps(size_t n, int *hold)
 		close(wait[1]);
 		if (p == MAP_FAILED)
 			_exit(1);
-		for (size_t i = 0; i < n; i++)
-			if (mprotect(p + (2 * i + 1) * (size_t)pg, (size_t)pg,
-				     PROT_READ) != 0)
+		for (size_t i = 0; i < n; i++) {
+			char *q = p + (2 * i + 1) * (size_t)pg;
+
+			if (mprotect(q, (size_t)pg, PROT_READ | PROT_WRITE))
 				_exit(1);
+			*q = 1;
+		}
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
 		while (read(wait[0], &c, 1) > 0)
@@ -288,7 +291,7 @@ many_maps(size_t n, int *hold)
  * The default view of a process with some 40 000 mappings: one row per
  * maps line, in order, with its address and size, and the total; the
  * same bytes as the single-threaded path (taken with a range that holds
- * everything).
+ * everything).  Likewise -x.
  */
 static void
 test_many_rows(void **state)
@@ -349,6 +352,42 @@ test_many_rows(void **state)
 		assert_int_equal(said, total);
 		/* and it is the last line */
 		assert_string_equal(strchr(row, '\n'), "\n");
+	}
+	free(out);
+	free(serial);
+	vms_map_free(map);
+	/* -x too, which sums RSS, Anon and Locked over both threads' rows */
+	v = vms_view_find("pmap-x");
+	map = vms_open(target, &(struct vms_open_opts){.flags = v->needs},
+		       &err);
+	if (map == NULL)
+		fail_msg("%s: %s", target, err.msg);
+	vo.flags = 0;
+	out = vt_render(v, map, &vo);
+	vo.flags = VMS_VIEW_RANGE;
+	serial = vt_render(v, map, &vo);
+	assert_non_null(out);
+	assert_non_null(serial);
+	assert_string_equal(out, serial);
+	row = strstr(out, "total Kb");
+	assert_non_null(row);
+	{
+		unsigned long long kb, rss, anon;
+		struct vt_rollup ru;
+		uint64_t want;
+
+		assert_int_equal(sscanf(row + 8, "%llu %llu %llu", &kb, &rss,
+					&anon),
+				 3);
+		assert_int_equal(kb, total);
+		/* The child is still: the kernel's own sums. */
+		assert_int_equal(vt_rollup_read(NULL, pid, &ru), 0);
+		assert_int_equal(vt_rollup_get(&ru, "Rss", &want), 0);
+		assert_int_equal(rss, want / 1024);
+		assert_int_equal(vt_rollup_get(&ru, "Anonymous", &want), 0);
+		assert_int_equal(anon, want / 1024);
+		assert_true(anon >= 20000 * (unsigned long long)
+						sysconf(_SC_PAGESIZE) / 1024);
 	}
 	free(out);
 	free(serial);

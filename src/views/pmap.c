@@ -366,215 +366,6 @@ map_total(FILE *out, const struct cols *c, uint64_t total)
 		c->sw, total);
 }
 
-/* Rows [from, to) of the default and -r views. */
-struct rows {
-	const struct vms_map *map;
-	const struct vms_view_opts *o;
-	const struct cols *c;
-	int reserved_only;
-	size_t from;
-	size_t to;
-	uint64_t total;          /* kilobytes */
-	struct row w;
-};
-
-static void
-map_rows(struct rows *h, FILE *out)
-{
-	for (size_t i = h->from; i < h->to; i++) {
-		const struct vms_region *r = &h->map->regions[i];
-		uint64_t s, e;
-
-		__builtin_prefetch(r + 8);
-		if (!vms_view_in_range(r, h->o))
-			continue;
-		if (h->reserved_only &&
-		    (!(r->has & VMS_HAS_PROT) || r->prot != 0))
-			continue;
-		clip(r, h->o, &s, &e);
-		if (e <= s)
-			continue;
-		map_row(&h->w, h->c, r, h->o, s, e, NULL);
-		r_end(&h->w, out);
-		h->total += KB(e - s);
-	}
-	r_flush(&h->w, out);
-}
-
-/*
- * Tens of thousands of rows take milliseconds to format, longer than
- * the rest of the work once the map is read.  A second thread helps:
- * the rows are cut into blocks, this thread formats and writes the even
- * ones while the helper formats each odd one into one of two buffers,
- * which this thread writes in its turn.  The buffers are reused, so the
- * memory stays small and warm.
- */
-#define BLOCK_ROWS 2048
-#define SPLIT_ROWS (4 * BLOCK_ROWS)
-
-struct block {
-	char *mem;
-	size_t len;
-	size_t cap;
-	uint64_t total;
-	int full;                /* formatted, not yet written */
-	int failed;              /* out of memory: the writer formats it */
-};
-
-struct pipe {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct rows h;           /* the helper's rows */
-	size_t nblocks;
-	struct block buf[2];
-};
-
-static void *
-helper(void *arg)
-{
-	struct pipe *p = arg;
-	struct row *w = &p->h.w;
-
-	for (size_t k = 1; k < p->nblocks; k += 2) {
-		struct block *b = &p->buf[(k / 2) % 2];
-
-		pthread_mutex_lock(&p->mu);
-		while (b->full)
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		p->h.from = k * BLOCK_ROWS;
-		p->h.to = p->h.from + BLOCK_ROWS;
-		if (p->h.to > p->h.map->nregions)
-			p->h.to = p->h.map->nregions;
-		p->h.total = 0;
-		w->mem = b->mem;
-		w->memlen = 0;
-		w->memcap = b->cap;
-		w->oom = 0;
-		map_rows(&p->h, NULL);
-		pthread_mutex_lock(&p->mu);
-		b->mem = w->mem;
-		b->cap = w->memcap;
-		b->len = w->memlen;
-		b->total = p->h.total;
-		b->failed = w->oom;
-		b->full = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	return NULL;
-}
-
-/* Rows [0, h->map->nregions) with the helper; -1 if it did not start. */
-static int
-map_rows_split(struct rows *h, FILE *out)
-{
-	size_t n = h->map->nregions;
-	struct pipe *p = calloc(1, sizeof(*p));
-	pthread_t t;
-	uint64_t total = 0;
-
-	if (p == NULL)
-		return -1;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	p->h = *h;
-	row_init(&p->h.w);
-	p->nblocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
-	/*
-	 * Room for most blocks, taken here: a first malloc() in the helper
-	 * would make glibc set up an arena for its thread.
-	 */
-	for (int k = 0; k < 2; k++) {
-		p->buf[k].cap = BLOCK_ROWS * 128;
-		p->buf[k].mem = malloc(p->buf[k].cap);
-		if (p->buf[k].mem == NULL)
-			p->buf[k].cap = 0;
-	}
-	if (pthread_create(&t, NULL, helper, p) != 0) {
-		free(p->buf[0].mem);
-		free(p->buf[1].mem);
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
-		free(p);
-		return -1;
-	}
-	for (size_t k = 0; k < p->nblocks; k++) {
-		struct block *b = &p->buf[(k / 2) % 2];
-
-		h->from = k * BLOCK_ROWS;
-		h->to = h->from + BLOCK_ROWS < n ? h->from + BLOCK_ROWS : n;
-		h->total = 0;
-		if (k % 2 == 0) {
-			map_rows(h, out);
-			total += h->total;
-			continue;
-		}
-		pthread_mutex_lock(&p->mu);
-		while (!b->full)
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		if (b->failed) {
-			map_rows(h, out);
-			total += h->total;
-		} else {
-			fwrite(b->mem, 1, b->len, out);
-			total += b->total;
-		}
-		pthread_mutex_lock(&p->mu);
-		b->full = 0;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	pthread_join(t, NULL);
-	h->total = total;
-	free(p->buf[0].mem);
-	free(p->buf[1].mem);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
-	free(p);
-	return 0;
-}
-
-static int
-print_map_rows(FILE *out, const struct vms_map *map,
-	       const struct vms_view_opts *o, int reserved_only)
-{
-	struct cols c = cols_of(map);
-	struct rows *h = malloc(sizeof(*h));
-
-	if (h == NULL)
-		return -1;
-	*h = (struct rows){.map = map, .o = o, .c = &c,
-			   .reserved_only = reserved_only,
-			   .to = map->nregions};
-	row_init(&h->w);
-	if (!(o->flags & VMS_VIEW_QUIET))
-		vms_view_print_title(out, map);
-	/* A range needs few rows: no helper for it. */
-	if (map->nregions < SPLIT_ROWS || (o->flags & VMS_VIEW_RANGE) ||
-	    map_rows_split(h, out) < 0)
-		map_rows(h, out);
-	if (!(o->flags & VMS_VIEW_QUIET))
-		map_total(out, &c, h->total);
-	free(h);
-	return 0;
-}
-
-static int
-print_default(FILE *out, const struct vms_map *map,
-	      const struct vms_view_opts *o)
-{
-	return print_map_rows(out, map, o, 0);
-}
-
-static int
-print_reserved(FILE *out, const struct vms_map *map,
-	       const struct vms_view_opts *o)
-{
-	return print_map_rows(out, map, o, 1);
-}
-
 /* "4K", "2M", "1G" */
 static const char *
 pgsz(uint64_t bytes, char *buf, size_t size)
@@ -646,58 +437,330 @@ bar(FILE *out, const struct cols *c, int n)
 	fprintf(out, "%stotal Kb", c->aw == 16 ? "        " : "");
 }
 
+/*
+ * Rows [from, to) of a table, made by one of the row functions below,
+ * and what they add up to.
+ */
+struct rows {
+	const struct vms_map *map;
+	const struct vms_view_opts *o;
+	const struct cols *c;
+	/* Format r into w and add it up; 0 when it has no row. */
+	int (*row)(struct rows *h, const struct vms_region *r);
+	int reserved_only;       /* -r: PROT_NONE regions only */
+	int pg;                  /* -xs: a page size column */
+	size_t from;
+	size_t to;
+	uint64_t total;          /* kilobytes */
+	struct vms_sum sum[3];   /* -x: RSS, Anon, Locked */
+	struct row w;
+};
+
+static const enum vms_counter x_sums[3] = {VMS_C_RSS, VMS_C_ANONYMOUS,
+					   VMS_C_LOCKED};
+
+static void
+rows_zero(struct rows *h)
+{
+	h->total = 0;
+	for (int k = 0; k < 3; k++)
+		vms_sum_init(&h->sum[k]);
+}
+
+static void
+rows_add(struct rows *to, const struct rows *from)
+{
+	to->total += from->total;
+	for (int k = 0; k < 3; k++) {
+		to->sum[k].v += from->sum[k].v;
+		to->sum[k].known = to->sum[k].known && from->sum[k].known;
+	}
+}
+
+/* The default and -r rows. */
+static int
+map_row_of(struct rows *h, const struct vms_region *r)
+{
+	uint64_t s, e;
+
+	if (h->reserved_only && (!(r->has & VMS_HAS_PROT) || r->prot != 0))
+		return 0;
+	clip(r, h->o, &s, &e);
+	if (e <= s)
+		return 0;
+	map_row(&h->w, h->c, r, h->o, s, e, NULL);
+	h->total += KB(e - s);
+	return 1;
+}
+
+/* The -x and -xs rows. */
+static int
+x_row_of(struct rows *h, const struct vms_region *r)
+{
+	struct row *w = &h->w;
+	char m[8], ps[80];
+
+	r_hex(w, r->start, h->c->aw);
+	r_k(w, h->c->sw, 1, KB(vms_region_size(r)) * 1024);
+	for (int k = 0; k < 3; k++) {
+		r_ctr(w, h->c->sw, r, x_sums[k]);
+		vms_sum_add(&h->sum[k], r, x_sums[k]);
+	}
+	if (h->pg) {
+		r_ch(w, ' ');
+		r_right(w, page_sizes(r, ps, sizeof(ps)), 4);
+	}
+	r_ch(w, ' ');
+	r_mem(w, mode(r, m), 6);
+	r_ch(w, ' ');
+	r_name(w, r, h->o, 1);
+	h->total += KB(vms_region_size(r));
+	return 1;
+}
+
+static void
+rows_run(struct rows *h, FILE *out)
+{
+	for (size_t i = h->from; i < h->to; i++) {
+		const struct vms_region *r = &h->map->regions[i];
+
+		__builtin_prefetch(r + 8);
+		if (!vms_view_in_range(r, h->o))
+			continue;
+		if (h->row(h, r))
+			r_end(&h->w, out);
+	}
+	r_flush(&h->w, out);
+}
+
+/*
+ * Tens of thousands of rows take milliseconds to format, longer than
+ * the rest of the work once the map is read.  A second thread helps:
+ * the rows are cut into blocks, this thread formats and writes the even
+ * ones while the helper formats each odd one into one of two buffers,
+ * which this thread writes in its turn.  The buffers are reused, so the
+ * memory stays small and warm.
+ */
+#define BLOCK_ROWS 2048
+#define SPLIT_ROWS (4 * BLOCK_ROWS)
+
+struct block {
+	char *mem;
+	size_t len;
+	size_t cap;
+	struct rows sums;        /* total and sum[] of its rows */
+	int full;                /* formatted, not yet written */
+	int failed;              /* out of memory: the writer formats it */
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rows h;           /* the helper's rows */
+	size_t nblocks;
+	struct block buf[2];
+};
+
+static void *
+helper(void *arg)
+{
+	struct pipe *p = arg;
+	struct row *w = &p->h.w;
+
+	for (size_t k = 1; k < p->nblocks; k += 2) {
+		struct block *b = &p->buf[(k / 2) % 2];
+
+		pthread_mutex_lock(&p->mu);
+		while (b->full)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		p->h.from = k * BLOCK_ROWS;
+		p->h.to = p->h.from + BLOCK_ROWS;
+		if (p->h.to > p->h.map->nregions)
+			p->h.to = p->h.map->nregions;
+		rows_zero(&p->h);
+		w->mem = b->mem;
+		w->memlen = 0;
+		w->memcap = b->cap;
+		w->oom = 0;
+		rows_run(&p->h, NULL);
+		pthread_mutex_lock(&p->mu);
+		b->mem = w->mem;
+		b->cap = w->memcap;
+		b->len = w->memlen;
+		rows_zero(&b->sums);
+		rows_add(&b->sums, &p->h);
+		b->failed = w->oom;
+		b->full = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+/*
+ * Rows [0, h->map->nregions) with the helper, their sums in h; -1 if it
+ * did not start.
+ */
+static int
+rows_split(struct rows *h, FILE *out)
+{
+	size_t n = h->map->nregions;
+	struct pipe *p = calloc(1, sizeof(*p));
+	struct rows acc;
+	pthread_t t;
+
+	if (p == NULL)
+		return -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->h = *h;
+	row_init(&p->h.w);
+	p->nblocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	/*
+	 * Room for most blocks, taken here: a first malloc() in the helper
+	 * would make glibc set up an arena for its thread.
+	 */
+	for (int k = 0; k < 2; k++) {
+		p->buf[k].cap = BLOCK_ROWS * 128;
+		p->buf[k].mem = malloc(p->buf[k].cap);
+		if (p->buf[k].mem == NULL)
+			p->buf[k].cap = 0;
+	}
+	if (pthread_create(&t, NULL, helper, p) != 0) {
+		free(p->buf[0].mem);
+		free(p->buf[1].mem);
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return -1;
+	}
+	rows_zero(&acc);
+	for (size_t k = 0; k < p->nblocks; k++) {
+		struct block *b = &p->buf[(k / 2) % 2];
+
+		h->from = k * BLOCK_ROWS;
+		h->to = h->from + BLOCK_ROWS < n ? h->from + BLOCK_ROWS : n;
+		rows_zero(h);
+		if (k % 2 == 0) {
+			rows_run(h, out);
+			rows_add(&acc, h);
+			continue;
+		}
+		pthread_mutex_lock(&p->mu);
+		while (!b->full)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (b->failed) {
+			rows_run(h, out);
+			rows_add(&acc, h);
+		} else {
+			fwrite(b->mem, 1, b->len, out);
+			rows_add(&acc, &b->sums);
+		}
+		pthread_mutex_lock(&p->mu);
+		b->full = 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_join(t, NULL);
+	rows_zero(h);
+	rows_add(h, &acc);
+	free(p->buf[0].mem);
+	free(p->buf[1].mem);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return 0;
+}
+
+/* Every row of h's table, its sums in h. */
+static int
+rows_all(struct rows *h, FILE *out)
+{
+	h->from = 0;
+	h->to = h->map->nregions;
+	rows_zero(h);
+	/* A range needs few rows: no helper for it. */
+	if (h->to < SPLIT_ROWS || (h->o->flags & VMS_VIEW_RANGE) ||
+	    rows_split(h, out) < 0)
+		rows_run(h, out);
+	return 0;
+}
+
+static struct rows *
+rows_new(const struct vms_map *map, const struct vms_view_opts *o,
+	 const struct cols *c, int (*row)(struct rows *h,
+					  const struct vms_region *r))
+{
+	struct rows *h = malloc(sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	*h = (struct rows){.map = map, .o = o, .c = c, .row = row};
+	row_init(&h->w);
+	return h;
+}
+
+static int
+print_map_rows(FILE *out, const struct vms_map *map,
+	       const struct vms_view_opts *o, int reserved_only)
+{
+	struct cols c = cols_of(map);
+	struct rows *h = rows_new(map, o, &c, map_row_of);
+
+	if (h == NULL)
+		return -1;
+	h->reserved_only = reserved_only;
+	if (!(o->flags & VMS_VIEW_QUIET))
+		vms_view_print_title(out, map);
+	rows_all(h, out);
+	if (!(o->flags & VMS_VIEW_QUIET))
+		map_total(out, &c, h->total);
+	free(h);
+	return 0;
+}
+
+static int
+print_default(FILE *out, const struct vms_map *map,
+	      const struct vms_view_opts *o)
+{
+	return print_map_rows(out, map, o, 0);
+}
+
+static int
+print_reserved(FILE *out, const struct vms_map *map,
+	       const struct vms_view_opts *o)
+{
+	return print_map_rows(out, map, o, 1);
+}
+
 static int
 print_x_common(FILE *out, const struct vms_map *map,
 	       const struct vms_view_opts *o, int pg)
 {
 	struct cols c = cols_of(map);
-	struct vms_sum rss, anon, locked;
-	uint64_t size = 0;
-	char m[8], ps[80];
-	struct row w;
+	struct rows *h = rows_new(map, o, &c, x_row_of);
+	struct row *w;
 
-	row_init(&w);
-	vms_sum_init(&rss);
-	vms_sum_init(&anon);
-	vms_sum_init(&locked);
+	if (h == NULL)
+		return -1;
+	h->pg = pg;
 	if (!(o->flags & VMS_VIEW_QUIET)) {
 		vms_view_print_title(out, map);
 		x_header(out, &c, pg);
 	}
-	for (size_t i = 0; i < map->nregions; i++) {
-		const struct vms_region *r = &map->regions[i];
-
-		if (!vms_view_in_range(r, o))
-			continue;
-		r_hex(&w, r->start, c.aw);
-		r_k(&w, c.sw, 1, KB(vms_region_size(r)) * 1024);
-		r_ctr(&w, c.sw, r, VMS_C_RSS);
-		r_ctr(&w, c.sw, r, VMS_C_ANONYMOUS);
-		r_ctr(&w, c.sw, r, VMS_C_LOCKED);
-		if (pg) {
-			r_ch(&w, ' ');
-			r_right(&w, page_sizes(r, ps, sizeof(ps)), 4);
-		}
-		r_ch(&w, ' ');
-		r_mem(&w, mode(r, m), 6);
-		r_ch(&w, ' ');
-		r_name(&w, r, o, 1);
-		r_end(&w, out);
-		size += KB(vms_region_size(r));
-		vms_sum_add(&rss, r, VMS_C_RSS);
-		vms_sum_add(&anon, r, VMS_C_ANONYMOUS);
-		vms_sum_add(&locked, r, VMS_C_LOCKED);
+	rows_all(h, out);
+	if (!(o->flags & VMS_VIEW_QUIET)) {
+		w = &h->w;
+		bar(out, &c, 5);
+		r_k(w, c.sw, 1, h->total * 1024);
+		for (int k = 0; k < 3; k++)
+			r_k(w, c.sw, h->sum[k].known, h->sum[k].v);
+		r_end(w, out);
+		r_flush(w, out);
 	}
-	r_flush(&w, out);
-	if (o->flags & VMS_VIEW_QUIET)
-		return 0;
-	bar(out, &c, 5);
-	r_k(&w, c.sw, 1, size * 1024);
-	r_k(&w, c.sw, rss.known, rss.v);
-	r_k(&w, c.sw, anon.known, anon.v);
-	r_k(&w, c.sw, locked.known, locked.v);
-	r_end(&w, out);
-	r_flush(&w, out);
+	free(h);
 	return 0;
 }
 
