@@ -760,3 +760,21 @@ vms_input_get(struct vms_input *in, uint64_t off, size_t n, struct vms_err *err)
 	}
 	return in->buf;
 }
+
+int
+vms_input_reopen_check(const char *path, struct vms_err *err)
+{
+	int isstdin = strcmp(path, "-") == 0;
+	struct stat st;
+
+	/* What cannot be stat'ed fails again when it is opened, and says
+	 * why there. */
+	if ((isstdin ? fstat(STDIN_FILENO, &st) : stat(path, &st)) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	      S_ISCHR(st.st_mode)))
+		return 0;
+	return vms_err_set(err, VMS_E_UNSUPPORTED, 0,
+			   "%s: a pipe is read only once, and contents are "
+			   "read from it a second time (give a file)",
+			   isstdin ? "standard input" : path);
+}

@@ -1,6 +1,7 @@
 /*
  * snapshot.c - the vmscope snapshot format, vmscope-snapshot(5): the
- * reader (probe, load, verify) and the writer.
+ * reader (probe, load, verify), the writer, and the reader of the bytes
+ * of regions (CONT chunks) that the writer pulls from to convert them.
  *
  * All integers are little-endian; nothing is a dumped C struct.
  *
@@ -39,6 +40,7 @@
  * whole.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1432,6 +1434,18 @@ out:
 	return rc;
 }
 
+/* A CONT chunk of a frame: where it is and what it holds. */
+struct cref {
+	uint64_t at;              /* of its header in the file */
+	uint64_t start;           /* the region's start */
+	uint64_t off;             /* in the region */
+	uint64_t n;               /* bytes; NO_CREF: its head is unreadable */
+};
+#define NO_CREF UINT64_MAX
+
+/* What a walk notes of CONT chunks. */
+enum { CONT_NONE, CONT_ONE, CONT_ALL };
+
 /* A walk over the frames of a file. */
 struct walk {
 	struct vms_input *in;
@@ -1446,12 +1460,14 @@ struct walk {
 	uint64_t fchunks, fskipped;
 	uint32_t hcrc, pcrc;
 	struct frame cur, keep;
-	int cont;                 /* note the CONT chunks of cont_start */
+	int cont;                 /* CONT_ONE: note the CONT chunks of
+	                           * cont_start; CONT_ALL: of every region */
 	uint64_t cont_start;
-	struct offs {
-		uint64_t *v;
+	int stop;                 /* end after the frame to keep */
+	struct crefs {
+		struct cref *v;
 		size_t n, cap;
-	} coffs, ckeep;           /* their offsets: this frame, kept one */
+	} coffs, ckeep;           /* those noted: this frame, kept one */
 	unsigned char *z;         /* one chunk's stored bytes */
 	size_t zcap;
 	int damaged;
@@ -1647,7 +1663,7 @@ end_frame(struct walk *w, const struct piece *pc, struct vms_err *err)
 	w->nskipped += w->fskipped;
 	if (w->want == 0 || w->want == w->nframes) {
 		struct frame t = w->keep;
-		struct offs o = w->ckeep;
+		struct crefs o = w->ckeep;
 
 		w->keep = w->cur;
 		w->cur = t;
@@ -1688,6 +1704,8 @@ walk(struct walk *w, struct vms_err *err)
 			free(pc.raw);
 			if (r < 0)
 				break;
+			if (w->stop && w->want != 0 && w->nframes == w->want)
+				return 0;
 			continue;
 		}
 		w->fchunks++;
@@ -1699,16 +1717,22 @@ walk(struct walk *w, struct vms_err *err)
 		/* Contents are checked, then left in the file. */
 		if (pc.type == T_CONT) {
 			struct rd rd = {pc.raw, pc.raw + pc.len, 0};
-			int mine = w->cont && get_var(&rd) == w->cont_start &&
-				   !rd.bad;
+			struct cref cr = {.at = at};
+			int mine;
 
+			cr.start = get_var(&rd);
+			cr.off = get_var(&rd);
+			cr.n = rd.bad ? NO_CREF : (uint64_t)(rd.end - rd.p);
 			free(pc.raw);
+			mine = w->cont == CONT_ALL ||
+			       (w->cont == CONT_ONE && !rd.bad &&
+				cr.start == w->cont_start);
 			if (mine && vms_grow((void **)&w->coffs.v,
 					     &w->coffs.cap, w->coffs.n + 1,
-					     sizeof(uint64_t), err) < 0)
+					     sizeof(cr), err) < 0)
 				return -1;
 			if (mine)
-				w->coffs.v[w->coffs.n++] = at;
+				w->coffs.v[w->coffs.n++] = cr;
 			continue;
 		}
 		w->cur.total += pc.len;
@@ -1942,7 +1966,7 @@ deliver(struct walk *w, uint64_t size, vms_contents_fn fn, void *arg,
 		size_t n;
 		int r;
 
-		w->off = w->ckeep.v[i];
+		w->off = w->ckeep.v[i].at;
 		r = read_chunk(w, &pc, &flags, err);
 		if (r <= 0 || pc.type != T_CONT) {
 			free(pc.raw);
@@ -1962,7 +1986,7 @@ deliver(struct walk *w, uint64_t size, vms_contents_fn fn, void *arg,
 					   "%s: CONT chunk at 0x%" PRIx64
 					   ": bytes out of order or outside "
 					   "the region",
-					   w->name, w->ckeep.v[i]);
+					   w->name, w->ckeep.v[i].at);
 		}
 		next = off + n;
 		r = fn(arg, off, rd.p, n);
@@ -1977,7 +2001,7 @@ static int
 contents(const struct place *pl, const struct vms_open_opts *o,
 	 uint64_t start, vms_contents_fn fn, void *arg, struct vms_err *err)
 {
-	struct walk w = {.cont = 1, .cont_start = start};
+	struct walk w = {.cont = CONT_ONE, .cont_start = start};
 	uint64_t size = 0;
 	int rc = -1;
 
@@ -1985,6 +2009,8 @@ contents(const struct place *pl, const struct vms_open_opts *o,
 		return vms_err_set(err, VMS_E_INVAL, 0,
 				   "frame %d: frames count from 1", o->frame);
 	w.want = o != NULL ? (uint32_t)o->frame : 0;
+	if (pl->path != NULL && vms_input_reopen_check(pl->path, err) < 0)
+		return -1;
 	w.in = place_open(pl, err);
 	if (w.in == NULL)
 		return -1;
@@ -2006,6 +2032,7 @@ contents(const struct place *pl, const struct vms_open_opts *o,
 	w.in = place_open(pl, err);
 	if (w.in == NULL)
 		goto out;
+	w.name = vms_input_name(w.in);
 	rc = deliver(&w, size, fn, arg, err);
 out:
 	vms_input_close(w.in);
@@ -2031,4 +2058,239 @@ vms_snapshot_contents_mem(const void *buf, size_t len, const char *name,
 	struct place pl = {.buf = buf, .len = len, .name = name};
 
 	return contents(&pl, o, start, fn, arg, err);
+}
+
+/*
+ * The pull reader of src/contents.c: the CONT chunks of one frame, noted
+ * in one walk (a few words each, never their bytes) and then read back
+ * one at a time as the writer asks for each region's bytes in ascending
+ * order, so that one inflated chunk is all that is held.  A compressed
+ * input is a forward-only stream: it is opened again when a chunk lies
+ * behind what was read, which happens once after the walk, and again
+ * only when a writer other than vmscope put regions out of address order.
+ */
+struct vms_snapcont {
+	struct place pl;
+	char *own;                /* pl's path or name, copied */
+	struct walk w;            /* w.ckeep: the chunks, by region */
+	size_t cur;               /* the chunk held in pc, or SIZE_MAX */
+	struct piece pc;
+	size_t head;              /* pc's bytes before the contents */
+	uint64_t hi;              /* the input was read up to here */
+};
+
+static int
+crefcmp(const void *a, const void *b)
+{
+	const struct cref *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Sort the chunks by region, file order within one, and keep those of
+ * map's regions: each region's follow each other by ascending offset,
+ * apart, inside the region, as deliver() checks them.
+ */
+static int
+cref_index(struct vms_snapcont *s, const struct vms_map *map,
+	   struct vms_err *err)
+{
+	struct crefs *c = &s->w.ckeep;
+	const struct vms_region *r = NULL;
+	uint64_t next = 0;
+	size_t k = 0;
+
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), crefcmp);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cref *e = &c->v[i];
+
+		if (e->n == NO_CREF)
+			return vms_err_set(err, VMS_E_CORRUPT, 0,
+					   "%s: CONT chunk at 0x%" PRIx64
+					   ": its region and offset cannot "
+					   "be read",
+					   s->w.name, e->at);
+		if (r == NULL || r->start != e->start) {
+			r = vms_map_find(map, e->start);
+			if (r != NULL && r->start != e->start)
+				r = NULL;
+			next = 0;
+		}
+		/* No such region: no writer asks for its bytes. */
+		if (r == NULL || e->n == 0)
+			continue;
+		if (e->off < next || e->off > vms_region_size(r) ||
+		    e->n > vms_region_size(r) - e->off)
+			return vms_err_set(err, VMS_E_CORRUPT, 0,
+					   "%s: CONT chunk at 0x%" PRIx64
+					   ": bytes out of order or outside "
+					   "the region at 0x%" PRIx64,
+					   s->w.name, e->at, r->start);
+		next = e->off + e->n;
+		c->v[k++] = *e;
+	}
+	c->n = k;
+	return 0;
+}
+
+void
+vms_snapcont_close(struct vms_snapcont *s)
+{
+	if (s == NULL)
+		return;
+	vms_input_close(s->w.in);
+	walk_free(&s->w);
+	free(s->pc.raw);
+	free(s->own);
+	free(s);
+}
+
+struct vms_snapcont *
+vms_snapcont_open(const struct vms_map *map, const char *path,
+		  const void *buf, size_t len, const char *name,
+		  struct vms_err *err)
+{
+	struct vms_snapcont *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		vms_err_nomem(err);
+		return NULL;
+	}
+	s->cur = SIZE_MAX;
+	s->own = strdup(path != NULL ? path : name != NULL ? name : "-");
+	if (s->own == NULL) {
+		vms_err_nomem(err);
+		goto fail;
+	}
+	s->pl = path != NULL ? (struct place){.path = s->own} :
+			       (struct place){.buf = buf, .len = len,
+					      .name = s->own};
+	if (path != NULL && vms_input_reopen_check(path, err) < 0)
+		goto fail;
+	/* The frame map holds; a walk to its end and no further. */
+	s->w.want = map->source.kind == VMS_SOURCE_SNAPSHOT ?
+			    map->source.frame :
+			    0;
+	s->w.cont = CONT_ALL;
+	s->w.stop = 1;
+	s->w.in = place_open(&s->pl, err);
+	if (s->w.in == NULL)
+		goto fail;
+	s->w.name = vms_input_name(s->w.in);
+	if (read_header(&s->w, err) < 0 || walk(&s->w, err) < 0)
+		goto fail;
+	if (s->w.nframes == 0 || (s->w.want != 0 &&
+				  s->w.nframes < s->w.want)) {
+		if (s->w.nframes == 0)
+			*err = s->w.damage;
+		else
+			vms_err_set(err, VMS_E_IO, 0,
+				    "%s: no frame %" PRIu32 " any more: "
+				    "the file changed while it was read",
+				    s->w.name, s->w.want);
+		goto fail;
+	}
+	s->hi = s->w.off;
+	if (cref_index(s, map, err) < 0)
+		goto fail;
+	return s;
+fail:
+	vms_snapcont_close(s);
+	return NULL;
+}
+
+/* The first chunk of the region at start that ends after off. */
+static size_t
+cref_find(const struct crefs *c, uint64_t start, uint64_t off)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cref *e = &c->v[mid];
+
+		if (e->start < start ||
+		    (e->start == start && e->off + e->n <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Chunk i of the index, read again and inflated into s->pc. */
+static int
+cref_load(struct vms_snapcont *s, size_t i, struct vms_err *err)
+{
+	const struct cref *e = &s->w.ckeep.v[i];
+	uint64_t start = 0, off = 0;
+	uint32_t flags;
+	struct rd rd = {NULL, NULL, 1};
+	int r;
+
+	if (s->cur == i)
+		return 0;
+	free(s->pc.raw);
+	s->pc = (struct piece){0};
+	s->cur = SIZE_MAX;
+	if (e->at < s->hi && vms_input_compression(s->w.in) != NULL) {
+		vms_input_close(s->w.in);
+		s->w.in = place_open(&s->pl, err);
+		if (s->w.in == NULL)
+			return -1;
+		s->w.name = vms_input_name(s->w.in);
+	}
+	s->w.off = e->at;
+	s->w.cur.total = 0;
+	r = read_chunk(&s->w, &s->pc, &flags, err);
+	if (r < 0)
+		return -1;
+	if (r > 0 && s->pc.type == T_CONT) {
+		rd = (struct rd){s->pc.raw, s->pc.raw + s->pc.len, 0};
+		start = get_var(&rd);
+		off = get_var(&rd);
+	}
+	if (rd.bad || start != e->start || off != e->off ||
+	    (uint64_t)(rd.end - rd.p) != e->n)
+		return vms_err_set(err, VMS_E_IO, 0,
+				   "%s: the file changed while it was read",
+				   s->w.name);
+	s->head = (size_t)(rd.p - s->pc.raw);
+	s->hi = s->w.off;
+	s->cur = i;
+	return 0;
+}
+
+ssize_t
+vms_snapcont_read(struct vms_snapcont *s, const struct vms_region *r,
+		  uint64_t off, void *buf, size_t n, uint64_t *skip,
+		  struct vms_err *err)
+{
+	uint64_t size = vms_region_size(r);
+	const struct cref *e;
+	size_t i;
+
+	*skip = size - off;
+	if (off >= size)
+		return 0;
+	i = cref_find(&s->w.ckeep, r->start, off);
+	if (i == s->w.ckeep.n || s->w.ckeep.v[i].start != r->start)
+		return 0;
+	e = &s->w.ckeep.v[i];
+	if (e->off > off) {
+		*skip = e->off - off;
+		return 0;
+	}
+	if (cref_load(s, i, err) < 0)
+		return -1;
+	if (n > e->off + e->n - off)
+		n = (size_t)(e->off + e->n - off);
+	if (n > SSIZE_MAX)
+		n = SSIZE_MAX;
+	memcpy(buf, s->pc.raw + s->head + (off - e->off), n);
+	return (ssize_t)n;
 }

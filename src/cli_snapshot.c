@@ -7,12 +7,15 @@
  * snapshot as the target) only part of a file could be read.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -153,6 +156,104 @@ default_name(const struct vms_map *map, char *out, size_t n)
 	snprintf(out, n, "%s.%s.%s.vms", esc, pid, stamp);
 }
 
+/* Write all n bytes of p to fd: 0, or -1 with errno set. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * --contents reads a core or a snapshot a second time, after its map, and
+ * a pipe can be read only once: standard input that is not a file is
+ * copied to a temporary file that then takes its place.  The copy holds
+ * what the input holds, a process's memory: mode 0600, and unnamed
+ * (O_TMPFILE) where the file system allows, else unlinked as soon as it
+ * is made, so that it goes when vmscope exits.  0, or -1 after a message.
+ */
+static int
+spool_stdin(const struct cli *c)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t cap = (size_t)128 << 10;
+	char tmpl[PATH_MAX], *buf = NULL;
+	struct stat st;
+	ssize_t got;
+	int fd, e;
+
+	if (fstat(STDIN_FILENO, &st) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	      S_ISCHR(st.st_mode)))
+		return 0;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 &&
+	    (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		snprintf(tmpl, sizeof(tmpl), "%s/.vmscope-stdin.XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+	}
+	if (fd < 0 || (buf = malloc(cap)) == NULL)
+		goto fail;
+	for (;;) {
+		got = read(STDIN_FILENO, buf, cap);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (write_all(fd, buf, (size_t)got) < 0)
+			goto fail;
+	}
+	if (got < 0 || dup2(fd, STDIN_FILENO) < 0)
+		goto fail;
+	free(buf);
+	close(fd);
+	return 0;
+fail:
+	e = errno;
+	fprintf(stderr, "%s: standard input: copying it to %s: %s\n", c->prog,
+		dir, strerror(e));
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * Of a snapshot, the regions the filter selects that it holds no bytes of
+ * (it was taken without them): written as a core's regions without data
+ * are, selected and empty, and said once.
+ */
+static void
+warn_unheld(const struct snap *s, const char *target, const struct vms_map *map)
+{
+	size_t n = 0;
+
+	if (map->source.kind != VMS_SOURCE_SNAPSHOT)
+		return;
+	for (size_t i = 0; i < map->nregions; i++)
+		if (vms_contents_wants(s->so.contents, &map->regions[i]) &&
+		    !(map->regions[i].flags & VMS_RF_CONTENTS))
+			n++;
+	if (n > 0)
+		fprintf(stderr,
+			"%s: %s: warning: the snapshot holds no bytes of %zu "
+			"region%s --contents=%s selects\n",
+			s->c->prog, target, n, n == 1 ? "" : "s", s->contents);
+}
+
 /* One frame to standard output (a pipe to ssh, say): no series. */
 static int
 to_stdout(struct snap *s, const struct vms_map *map)
@@ -193,6 +294,9 @@ capture(struct snap *s, const char *target)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	if (s->contents != NULL && strcmp(target, "-") == 0 &&
+	    spool_stdin(s->c) < 0)
+		return CLI_EXIT_FAILED;
 	for (;;) {
 		struct vms_map *map;
 
@@ -242,6 +346,8 @@ capture(struct snap *s, const char *target)
 				vms_map_free(map);
 				goto done;
 			}
+			if (frame == 0)
+				warn_unheld(s, target, map);
 		}
 		damaged |= map->source.damaged;
 		if (s->out != NULL && strcmp(s->out, "-") == 0) {

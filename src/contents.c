@@ -2,8 +2,10 @@
  * contents.c - the bytes of regions, for snapshots taken with --contents
  * (vmscope-snapshot(1), vmscope-snapshot(5)): which regions (the FILTER),
  * and where their bytes come from: a live process's /proc/PID/mem
- * (proc(5); it needs the right to ptrace the process) or the contents a
- * core holds (data_offset and data_size of each region).
+ * (proc(5); it needs the right to ptrace the process), the contents a
+ * core holds (data_offset and data_size of each region), or the CONT
+ * chunks of a snapshot taken with contents (formats/snapshot.c reads
+ * them).  A core or a snapshot is read a second time, after the map.
  *
  * Regions are read in pieces of VMS_CONTENTS_PIECE bytes, so a region is
  * never held whole.  Bytes that cannot be read (a page the kernel will
@@ -36,6 +38,7 @@ struct vms_contents {
 	int fd;                  /* live: /proc/PID/mem, else -1 */
 	int pm;                  /* live: /proc/PID/pagemap, or -1 */
 	struct vms_input *in;    /* a core, else NULL */
+	struct vms_snapcont *snap; /* a snapshot, else NULL */
 	uint64_t page;
 };
 
@@ -149,6 +152,7 @@ vms_contents_close(struct vms_contents *c)
 	if (c->pm >= 0)
 		close(c->pm);
 	vms_input_close(c->in);
+	vms_snapcont_close(c->snap);
 	free(c->subs);
 	free(c);
 }
@@ -182,10 +186,8 @@ open_mem(struct vms_contents *c, const struct vms_map *map,
 				   "");
 }
 
-struct vms_contents *
-vms_contents_open(const struct vms_map *map, const char *target,
-		  const struct vms_open_opts *o, const char *filter,
-		  struct vms_err *err)
+static struct vms_contents *
+contents_new(const struct vms_map *map, const char *filter, struct vms_err *err)
 {
 	struct vms_contents *c = calloc(1, sizeof(*c));
 
@@ -197,8 +199,22 @@ vms_contents_open(const struct vms_map *map, const char *target,
 	c->page = (map->has & VMS_P_PAGE_SIZE) && map->page_size > 0 ?
 			  map->page_size :
 			  4096;
-	if (parse(filter, c, err) < 0)
-		goto fail;
+	if (parse(filter, c, err) < 0) {
+		vms_contents_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct vms_contents *
+vms_contents_open(const struct vms_map *map, const char *target,
+		  const struct vms_open_opts *o, const char *filter,
+		  struct vms_err *err)
+{
+	struct vms_contents *c = contents_new(map, filter, err);
+
+	if (c == NULL)
+		return NULL;
 	switch (map->source.kind) {
 	case VMS_SOURCE_LIVE:
 		if (!(map->proc.has & VMS_P_PID)) {
@@ -211,27 +227,51 @@ vms_contents_open(const struct vms_map *map, const char *target,
 		break;
 	case VMS_SOURCE_ELF_CORE:
 	case VMS_SOURCE_MACHO_CORE:
-		if (strcmp(target, "-") == 0) {
-			vms_err_set(err, VMS_E_UNSUPPORTED, 0,
-				    "--contents: a core on standard input "
-				    "cannot be read twice");
+		if (vms_input_reopen_check(target, err) < 0)
 			goto fail;
-		}
 		c->in = vms_input_open_file(target, err);
 		if (c->in == NULL)
 			goto fail;
 		break;
+	case VMS_SOURCE_SNAPSHOT:
+		c->snap = vms_snapcont_open(map, target, NULL, 0, NULL, err);
+		if (c->snap == NULL)
+			goto fail;
+		break;
 	default:
-		vms_err_set(err, VMS_E_UNSUPPORTED, 0,
-			    "%s: --contents copies from a process or a core, "
-			    "not from a snapshot",
-			    target);
+		vms_err_set(err, VMS_E_INVAL, 0, "%s: source kind %u unknown",
+			    target, (unsigned)map->source.kind);
 		goto fail;
 	}
 	return c;
 fail:
 	vms_contents_close(c);
 	return NULL;
+}
+
+struct vms_contents *
+vms_contents_open_mem(const struct vms_map *map, const void *buf, size_t len,
+		      const char *name, const char *filter, struct vms_err *err)
+{
+	struct vms_contents *c;
+
+	if (map->source.kind == VMS_SOURCE_LIVE) {
+		vms_err_set(err, VMS_E_INVAL, 0,
+			    "%s: a live process has no image in memory", name);
+		return NULL;
+	}
+	c = contents_new(map, filter, err);
+	if (c == NULL)
+		return NULL;
+	if (map->source.kind == VMS_SOURCE_SNAPSHOT)
+		c->snap = vms_snapcont_open(map, NULL, buf, len, name, err);
+	else
+		c->in = vms_input_open_mem(buf, len, name, err);
+	if (c->snap == NULL && c->in == NULL) {
+		vms_contents_close(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* Page by page from where a whole piece failed: the readable start. */
@@ -267,6 +307,8 @@ vms_contents_read(struct vms_contents *c, const struct vms_region *r,
 	uint64_t size = vms_region_size(r);
 	ssize_t got;
 
+	if (c->snap != NULL)
+		return vms_snapcont_read(c->snap, r, off, buf, n, skip, err);
 	*skip = size - off;
 	if (off >= size)
 		return 0;

@@ -105,6 +105,12 @@ ssize_t vms_input_read(struct vms_input *in, uint64_t off, void *buf,
  */
 uint64_t vms_input_size(const struct vms_input *in);
 int vms_input_size_known(const struct vms_input *in);
+/*
+ * Can path ("-": standard input) be opened a second time for the same
+ * bytes, as contents are read after the map?  0, or -1 (err set,
+ * VMS_E_UNSUPPORTED) for a pipe, a socket or a terminal.
+ */
+int vms_input_reopen_check(const char *path, struct vms_err *err);
 
 /*
  * A reader.  probe answers 1 (mine), 0 (not mine) or -1 (err set); load
@@ -199,6 +205,24 @@ int vms_pages_next(int fd, uint64_t lo, uint64_t hi, uint64_t page,
 ssize_t vms_contents_read(struct vms_contents *c, const struct vms_region *r,
 			  uint64_t off, void *buf, size_t n, uint64_t *skip,
 			  struct vms_err *err);
+
+/*
+ * The contents a snapshot holds (formats/snapshot.c), for contents.c: the
+ * CONT chunks of the frame map was read from (map->source.frame), noted
+ * when opened and read back with the contract of vms_contents_read(),
+ * one inflated chunk at a time.  The snapshot is path, or when path is
+ * NULL the len bytes at buf (which must outlive the reader), named name
+ * in messages.
+ */
+struct vms_snapcont;
+struct vms_snapcont *vms_snapcont_open(const struct vms_map *map,
+				       const char *path, const void *buf,
+				       size_t len, const char *name,
+				       struct vms_err *err);
+ssize_t vms_snapcont_read(struct vms_snapcont *s, const struct vms_region *r,
+			  uint64_t off, void *buf, size_t n, uint64_t *skip,
+			  struct vms_err *err);
+void vms_snapcont_close(struct vms_snapcont *s);
 
 /* Build-ids of the mapped ELF files (src/buildid.c). */
 int vms_live_build_ids(struct vms_map *map, int dirfd, struct vms_err *err);

@@ -5,7 +5,10 @@
  *
  * Page state of the fixture process vms_mapper is checked against this
  * file's own read of /proc/PID/pagemap and against smaps; contents against
- * its own reads of /proc/PID/mem and of a core's bytes.  pmap -s rows
+ * its own reads of /proc/PID/mem and of a core's bytes, and so are the
+ * contents of a snapshot converted into another (--contents on a
+ * snapshot: from a file, a compressed file, a pipe, a frame of a series;
+ * damaged CONT chunks are refused in one line).  pmap -s rows
  * split by page state are checked against goldens in testdata/golden/pmap
  * (VMS_UPDATE_GOLDEN=1 rewrites them; read the diff).
  */
@@ -553,36 +556,38 @@ test_contents_live(void **state)
 	assert_int_equal(vt_fixture_stop(&fx), 0);
 }
 
-/* Every region a core holds bytes of reads back as the core's bytes. */
-static void
-check_core(const char *core, const char *plain, const char *filter)
+/*
+ * Each region of snapshot buf (frame frame) that it flags holds exactly
+ * the bytes core map holds of it, as the test reads them from the plain
+ * core fd.  The count of regions with bytes.
+ */
+static size_t
+check_core_bytes(const void *buf, size_t len, int frame,
+		 const struct vms_map *map, int fd)
 {
+	struct vms_open_opts oo = {.frame = frame};
 	struct vms_err err = {0};
-	struct vms_contents *c;
-	struct vms_map *map, *back;
-	size_t len, nchecked = 0;
-	int fd = open(plain, O_RDONLY);
-	void *buf;
+	struct vms_map *back = vms_open_mem(buf, len, "t.vms", &oo, &err);
+	size_t nchecked = 0;
 
-	assert_true(fd >= 0);
-	map = vms_open(core, NULL, &err);
-	if (map == NULL)
-		fail_msg("%s: %s", core, err.msg);
-	c = vms_contents_open(map, core, NULL, filter, &err);
-	if (c == NULL)
-		fail_msg("%s: %s", core, err.msg);
-	buf = encode(map, c, &len);
-	vms_contents_close(c);
-	back = readback(buf, len);
-	assert_same(map, back);
+	assert_non_null(back);
+	assert_int_equal(back->nregions, map->nregions);
 	for (size_t i = 0; i < map->nregions; i++) {
 		const struct vms_region *r = &map->regions[i];
 		uint64_t want = (r->has & VMS_HAS_DATA) ? r->data_size : 0;
-		struct got g;
+		struct got g = {calloc(1, vms_region_size(r) + 1), NULL,
+				vms_region_size(r), 0, 0};
 
-		if (!(back->regions[i].flags & VMS_RF_CONTENTS))
+		assert_int_equal(back->regions[i].start, r->start);
+		if (!(back->regions[i].flags & VMS_RF_CONTENTS)) {
+			free(g.p);
 			continue;
-		g = contents_of(buf, len, &back->regions[i]);
+		}
+		assert_non_null(g.p);
+		if (vms_snapshot_contents_mem(buf, len, "t.vms", &oo, r->start,
+					      collect, &g, &err) != 0)
+			fail_msg("0x%llx: %s", (unsigned long long)r->start,
+				 err.msg);
 		if (want > vms_region_size(r))
 			want = vms_region_size(r);
 		assert_int_equal(g.have, want);
@@ -598,8 +603,34 @@ check_core(const char *core, const char *plain, const char *filter)
 		}
 		nchecked += want > 0;
 		free(g.p);
-		free(g.seen);
 	}
+	vms_map_free(back);
+	return nchecked;
+}
+
+/* Every region a core holds bytes of reads back as the core's bytes. */
+static void
+check_core(const char *core, const char *plain, const char *filter)
+{
+	struct vms_err err = {0};
+	struct vms_contents *c;
+	struct vms_map *map, *back;
+	size_t len, nchecked;
+	int fd = open(plain, O_RDONLY);
+	void *buf;
+
+	assert_true(fd >= 0);
+	map = vms_open(core, NULL, &err);
+	if (map == NULL)
+		fail_msg("%s: %s", core, err.msg);
+	c = vms_contents_open(map, core, NULL, filter, &err);
+	if (c == NULL)
+		fail_msg("%s: %s", core, err.msg);
+	buf = encode(map, c, &len);
+	vms_contents_close(c);
+	back = readback(buf, len);
+	assert_same(map, back);
+	nchecked = check_core_bytes(buf, len, 0, map, fd);
 	assert_true(nchecked > 0);
 	vms_map_free(back);
 	vms_map_free(map);
@@ -821,6 +852,1066 @@ test_old_minor(void **state)
 	}
 }
 
+/*
+ * Converting a snapshot that holds contents (a second read of it, through
+ * src/contents.c and the pull reader of formats/snapshot.c).  What a
+ * snapshot holds of a region, as vms_snapshot_contents() delivers it:
+ * runs of bytes (offset and length pairs) and their bytes one after the
+ * other, never a buffer the size of the region (a sanitizer's shadow is
+ * terabytes).
+ */
+struct held {
+	uint64_t *runs;          /* offset, length, ... */
+	size_t nruns;
+	unsigned char *p;
+	size_t len;
+};
+
+static int
+hold(void *arg, uint64_t off, const void *buf, size_t n)
+{
+	struct held *h = arg;
+	uint64_t *last = h->nruns ? h->runs + 2 * (h->nruns - 1) : NULL;
+
+	assert_true(n > 0 && n <= PIECE);
+	if (last != NULL && last[0] + last[1] == off) {
+		last[1] += n;
+	} else {
+		assert_true(last == NULL || off > last[0] + last[1]);
+		h->runs = realloc(h->runs,
+				  2 * (h->nruns + 1) * sizeof(*h->runs));
+		assert_non_null(h->runs);
+		h->runs[2 * h->nruns] = off;
+		h->runs[2 * h->nruns + 1] = n;
+		h->nruns++;
+	}
+	h->p = realloc(h->p, h->len + n);
+	assert_non_null(h->p);
+	memcpy(h->p + h->len, buf, n);
+	h->len += n;
+	return 0;
+}
+
+static struct held
+held_of(const void *buf, size_t len, int frame, uint64_t start)
+{
+	struct vms_open_opts oo = {.frame = frame};
+	struct held h = {NULL, 0, NULL, 0};
+	struct vms_err err = {0};
+
+	if (vms_snapshot_contents_mem(buf, len, "t.vms", &oo, start, hold, &h,
+				      &err) != 0)
+		fail_msg("contents at 0x%llx: %s", (unsigned long long)start,
+			 err.msg);
+	return h;
+}
+
+static void
+held_free(struct held *h)
+{
+	free(h->runs);
+	free(h->p);
+}
+
+/* What a and b hold of the region at start is the same, run for run. */
+static void
+assert_held_same(const void *a, size_t alen, int aframe, const void *b,
+		 size_t blen, uint64_t start)
+{
+	struct held x = held_of(a, alen, aframe, start);
+	struct held y = held_of(b, blen, 0, start);
+
+	if (x.nruns != y.nruns || x.len != y.len)
+		fail_msg("0x%llx: %zu runs of %zu bytes, then %zu of %zu",
+			 (unsigned long long)start, x.nruns, x.len, y.nruns,
+			 y.len);
+	assert_memory_equal(x.runs, y.runs, 2 * x.nruns * sizeof(uint64_t));
+	if (x.len > 0)
+		assert_memory_equal(x.p, y.p, x.len);
+	held_free(&x);
+	held_free(&y);
+}
+
+static uint64_t
+held_bytes(const void *buf, size_t len, uint64_t start)
+{
+	struct held h = held_of(buf, len, 0, start);
+	uint64_t n = h.len;
+
+	held_free(&h);
+	return n;
+}
+
+/* A snapshot image converted through the library, with filter. */
+static void *
+convert_mem(const void *buf, size_t len, int frame, const char *filter,
+	    size_t *outlen)
+{
+	struct vms_open_opts oo = {.frame = frame};
+	struct vms_err err = {0};
+	struct vms_contents *c;
+	struct vms_map *map;
+	void *out;
+
+	map = vms_open_mem(buf, len, "in.vms", &oo, &err);
+	if (map == NULL)
+		fail_msg("in.vms: %s", err.msg);
+	c = vms_contents_open_mem(map, buf, len, "in.vms", filter, &err);
+	if (c == NULL)
+		fail_msg("in.vms: contents: %s", err.msg);
+	out = encode(map, c, outlen);
+	vms_contents_close(c);
+	vms_map_free(map);
+	return out;
+}
+
+/* The same from a file (plain or compressed: read as a stream). */
+static void *
+convert_file(const char *path, const char *filter, size_t *outlen)
+{
+	struct vms_err err = {0};
+	struct vms_contents *c;
+	struct vms_map *map;
+	void *out;
+
+	map = vms_open(path, NULL, &err);
+	if (map == NULL)
+		fail_msg("%s: %s", path, err.msg);
+	c = vms_contents_open(map, path, NULL, filter, &err);
+	if (c == NULL)
+		fail_msg("%s: contents: %s", path, err.msg);
+	out = encode(map, c, outlen);
+	vms_contents_close(c);
+	vms_map_free(map);
+	return out;
+}
+
+static void
+assert_file_is(const char *path, const void *buf, size_t len)
+{
+	size_t flen;
+	char *f = vt_read_file(path, &flen);
+
+	if (f == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	if (flen != len || memcmp(f, buf, len) != 0)
+		fail_msg("%s: %zu bytes, not the %zu expected", path, flen,
+			 len);
+	free(f);
+}
+
+/*
+ * "anon" as vmscope-snapshot(1) words it: regions without a file (not
+ * the vdso) and shared anonymous memory, never one without read
+ * permission, [vvar], [vsyscall], a device or VmFlags io or pf.
+ */
+static int
+anon_selects(const struct vms_region *r)
+{
+	if (!(r->has & VMS_HAS_PROT) || !(r->prot & VMS_PROT_R) ||
+	    r->label == VMS_LABEL_VVAR || r->label == VMS_LABEL_VSYSCALL ||
+	    r->label == VMS_LABEL_DEVICE || r->label == VMS_LABEL_VDSO ||
+	    ((r->has & VMS_HAS_VMFLAGS) &&
+	     (r->vmflags & (VMS_VMF(IO) | VMS_VMF(PF)))))
+		return 0;
+	return r->path == NULL || (strcmp(r->path, "/dev/zero") == 0 &&
+				   (r->flags & VMS_RF_DELETED));
+}
+
+/* The fixture's region at fact key, checked against its memory. */
+static void
+check_fact_live(const struct vt_fixture *fx, pid_t pid, const void *buf,
+		size_t len, const char *key)
+{
+	struct vms_err err = {0};
+	struct vms_map *m = vms_open_mem(buf, len, "t.vms", NULL, &err);
+	const struct vms_region *r;
+	uint64_t a;
+	struct got g;
+
+	assert_non_null(m);
+	assert_int_equal(vt_fact_u64(fx, key, 0, &a), 0);
+	r = vms_map_find(m, a);
+	assert_non_null(r);
+	assert_true(r->flags & VMS_RF_CONTENTS);
+	g = contents_of(buf, len, r);
+	if (check_live(pid, r, &g) == 0)
+		fail_msg("%s: no page held", key);
+	free(g.p);
+	free(g.seen);
+	vms_map_free(m);
+}
+
+/* Run cmd by sh(1): its status, and what it wrote on standard error. */
+static int
+run_sh_err(const char *cmd, char **errtext)
+{
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	struct vt_run r;
+
+	assert_int_equal(vt_run(argv, NULL, &r), 0);
+	*errtext = r.err;
+	r.err = NULL;
+	vt_run_free(&r);
+	return r.status;
+}
+
+static void
+test_convert_live(void **state)
+{
+	static const char *const anon_facts[] = {"heap", "anon", "anon_named",
+						 "shared_anon"};
+	static const char *const file_facts[] = {"file_private",
+						 "file_shared", "memfd",
+						 "deleted"};
+	char *v = vt_vmscope_path(), *dir = vt_tmpdir(), *a, *agz, *cmd;
+	struct vms_open_opts oo = {.flags = VMS_OPEN_COUNTERS};
+	struct vms_err err = {0};
+	struct vms_map *map, *ma, *mb;
+	struct vms_contents *c;
+	struct vt_fixture fx;
+	char pidstr[32], *etext;
+	void *bufa, *bufb, *out;
+	size_t lena, lenb, len;
+	uint64_t pid;
+
+	(void)state;
+	a = vt_asprintf("%s/a.vms", dir);
+	agz = vt_asprintf("%s/a.vms.gz", dir);
+	assert_int_equal(vt_fixture_start(&fx, "mapper", NULL), 0);
+	assert_int_equal(vt_fact_u64(&fx, "pid", 0, &pid), 0);
+	snprintf(pidstr, sizeof(pidstr), "%llu", (unsigned long long)pid);
+	map = vms_open(pidstr, &oo, &err);
+	if (map == NULL)
+		fail_msg("mapper: %s", err.msg);
+	c = vms_contents_open(map, pidstr, &oo, "all", &err);
+	assert_non_null(c);
+	bufa = encode(map, c, &lena);
+	vms_contents_close(c);
+	vms_map_free(map);
+	assert_int_equal(vt_write_file(a, bufa, lena), 0);
+	cmd = vt_asprintf("gzip -c %s > %s", a, agz);
+	assert_int_equal(run_sh(cmd), 0);
+	free(cmd);
+
+	/* The same filter again: the very same file, from each input. */
+	out = convert_mem(bufa, lena, 0, "all", &len);
+	assert_int_equal(len, lena);
+	assert_memory_equal(out, bufa, len);
+	free(out);
+	out = convert_file(a, "all", &len);
+	assert_int_equal(len, lena);
+	assert_memory_equal(out, bufa, len);
+	free(out);
+	out = convert_file(agz, "all", &len);
+	assert_int_equal(len, lena);
+	assert_memory_equal(out, bufa, len);
+	free(out);
+
+	/*
+	 * "anon" of "all": the regions it selects, each with what the
+	 * original holds of it, the others flagged not and empty.
+	 */
+	bufb = convert_file(a, "anon", &lenb);
+	ma = readback(bufa, lena);
+	mb = readback(bufb, lenb);
+	assert_same(ma, mb);
+	for (size_t i = 0; i < mb->nregions; i++) {
+		const struct vms_region *r = &mb->regions[i];
+		int sel = anon_selects(r);
+
+		if (((r->flags & VMS_RF_CONTENTS) != 0) != sel)
+			fail_msg("0x%llx %s: %s by anon",
+				 (unsigned long long)r->start,
+				 r->path ? r->path : r->name ? r->name : "",
+				 sel ? "not selected" : "selected");
+		if (sel)
+			assert_held_same(bufa, lena, 0, bufb, lenb, r->start);
+		else
+			assert_int_equal(held_bytes(bufb, lenb, r->start), 0);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t addr;
+
+		check_fact_live(&fx, (pid_t)pid, bufb, lenb, anon_facts[i]);
+		assert_int_equal(vt_fact_u64(&fx, file_facts[i], 0, &addr), 0);
+		assert_false(vms_map_find(mb, addr)->flags & VMS_RF_CONTENTS);
+		/* Left out, though the original holds bytes of it. */
+		assert_true(held_bytes(bufa, lena,
+				       vms_map_find(ma, addr)->start) > 0);
+	}
+	vms_map_free(ma);
+	vms_map_free(mb);
+
+	/*
+	 * The command, from a pipe: the file on standard input, plain and
+	 * compressed; it writes what the library wrote.
+	 */
+	cmd = vt_asprintf("cat %s | %s snapshot -q --contents=anon -o %s/c.vms "
+			  "-",
+			  a, v, dir);
+	assert_int_equal(run_sh_err(cmd, &etext), 0);
+	assert_string_equal(etext, "");
+	free(etext);
+	free(cmd);
+	cmd = vt_asprintf("%s/c.vms", dir);
+	assert_file_is(cmd, bufb, lenb);
+	free(cmd);
+	cmd = vt_asprintf("cat %s | %s snapshot -q --contents=anon -o %s/d.vms "
+			  "-",
+			  agz, v, dir);
+	assert_int_equal(run_sh_err(cmd, &etext), 0);
+	assert_string_equal(etext, "");
+	free(etext);
+	free(cmd);
+	cmd = vt_asprintf("%s/d.vms", dir);
+	assert_file_is(cmd, bufb, lenb);
+	free(cmd);
+	/* And to a pipe: stdin to stdout. */
+	cmd = vt_asprintf("cat %s | %s snapshot --contents=anon -o - - | "
+			  "cat > %s/e.vms",
+			  a, v, dir);
+	assert_int_equal(run_sh(cmd), 0);
+	free(cmd);
+	cmd = vt_asprintf("%s/e.vms", dir);
+	assert_file_is(cmd, bufb, lenb);
+	free(cmd);
+
+	free(bufb);
+	free(bufa);
+	assert_int_equal(vt_fixture_stop(&fx), 0);
+	assert_int_equal(vt_rmtree(dir), 0);
+	free(agz);
+	free(a);
+	free(dir);
+	free(v);
+}
+
+/* A snapshot of the committed core with all it holds, and its map. */
+static void *
+core_snapshot(struct vms_map **mapp, size_t *len)
+{
+	char *xz = vt_source_path("testdata/cores/x86_64.core.xz");
+	struct vms_err err = {0};
+	struct vms_contents *c;
+	void *buf;
+
+	*mapp = vms_open(xz, NULL, &err);
+	if (*mapp == NULL)
+		fail_msg("%s: %s", xz, err.msg);
+	c = vms_contents_open(*mapp, xz, NULL, "all", &err);
+	assert_non_null(c);
+	buf = encode(*mapp, c, len);
+	vms_contents_close(c);
+	free(xz);
+	return buf;
+}
+
+/* The committed core, decompressed by xz(1) into dir: an open fd. */
+static int
+plain_core(const char *dir)
+{
+	char *xz = vt_source_path("testdata/cores/x86_64.core.xz");
+	char *plain = vt_asprintf("%s/x86_64.core", dir);
+	char *cmd = vt_asprintf("xz -dc %s > %s", xz, plain);
+	int fd;
+
+	assert_int_equal(run_sh(cmd), 0);
+	fd = open(plain, O_RDONLY);
+	assert_true(fd >= 0);
+	free(cmd);
+	free(plain);
+	free(xz);
+	return fd;
+}
+
+/*
+ * --frame: a series of the core's frame (all it holds) and the fixture's
+ * (its heap only).  Frame 1 converts to the core's bytes, the last to
+ * the fixture's heap; the regions the last frame holds nothing of are
+ * written selected and empty, with a warning from the command.
+ */
+static void
+test_convert_frames(void **state)
+{
+	char *v = vt_vmscope_path(), *dir = vt_tmpdir(), *sv, *cmd, *etext;
+	struct vms_open_opts oo = {.flags = VMS_OPEN_COUNTERS};
+	struct vms_snapshot_opts so = {0};
+	struct vms_err err = {0};
+	struct vms_map *core, *live, *m2, *back;
+	struct vt_fixture fx;
+	unsigned char *series;
+	void *buf1, *buf2, *out;
+	size_t len1, len2, len, nempty = 0;
+	uint64_t pid, heap;
+	char pidstr[32];
+	int fd = plain_core(dir);
+
+	(void)state;
+	buf1 = core_snapshot(&core, &len1);
+	assert_int_equal(vt_fixture_start(&fx, "mapper", NULL), 0);
+	assert_int_equal(vt_fact_u64(&fx, "pid", 0, &pid), 0);
+	assert_int_equal(vt_fact_u64(&fx, "heap", 0, &heap), 0);
+	snprintf(pidstr, sizeof(pidstr), "%llu", (unsigned long long)pid);
+	live = vms_open(pidstr, &oo, &err);
+	assert_non_null(live);
+	so.contents = vms_contents_open(live, pidstr, &oo, "heap", &err);
+	assert_non_null(so.contents);
+	assert_int_equal(vms_snapshot_encode(live, 0, &so, &buf2, &len2, &err),
+			 0);
+	vms_contents_close(so.contents);
+	series = malloc(len1 + len2);
+	assert_non_null(series);
+	memcpy(series, buf1, len1);
+	memcpy(series + len1, buf2, len2);
+
+	/* Frame 1: the core's own bytes; the very file of the core. */
+	out = convert_mem(series, len1 + len2, 1, "all", &len);
+	assert_true(check_core_bytes(out, len, 0, core, fd) > 0);
+	assert_int_equal(len, len1);
+	assert_memory_equal(out, buf1, len);
+	free(out);
+
+	/* The last frame: the heap, and the rest selected but empty. */
+	out = convert_mem(series, len1 + len2, 0, "all", &len);
+	back = readback(out, len);
+	m2 = vms_open_mem(series, len1 + len2, "s.vms", NULL, &err);
+	assert_non_null(m2);
+	assert_same(m2, back);
+	for (size_t i = 0; i < back->nregions; i++) {
+		const struct vms_region *r = &back->regions[i];
+
+		if (r->start == vms_map_find(back, heap)->start) {
+			assert_held_same(series, len1 + len2, 2, out, len,
+					 r->start);
+			continue;
+		}
+		assert_int_equal(held_bytes(out, len, r->start), 0);
+		nempty += (r->flags & VMS_RF_CONTENTS) != 0;
+	}
+	assert_true(nempty > 0);
+	check_fact_live(&fx, (pid_t)pid, out, len, "heap");
+
+	/* The command says how many it holds nothing of, and then none. */
+	sv = vt_asprintf("%s/s.vms", dir);
+	assert_int_equal(vt_write_file(sv, series, len1 + len2), 0);
+	cmd = vt_asprintf("%s snapshot -q --contents=all -o %s/x.vms %s", v,
+			  dir, sv);
+	assert_int_equal(run_sh_err(cmd, &etext), 0);
+	free(cmd);
+	cmd = vt_asprintf("warning: the snapshot holds no bytes of %zu regions "
+			  "--contents=all selects\n",
+			  nempty);
+	if (strstr(etext, cmd) == NULL)
+		fail_msg("no \"%s\" in \"%s\"", cmd, etext);
+	free(cmd);
+	free(etext);
+	cmd = vt_asprintf("%s/x.vms", dir);
+	assert_file_is(cmd, out, len);
+	free(cmd);
+	cmd = vt_asprintf("%s snapshot -q --frame 1 --contents=all -o %s/y.vms "
+			  "%s",
+			  v, dir, sv);
+	assert_int_equal(run_sh_err(cmd, &etext), 0);
+	assert_string_equal(etext, "");
+	free(etext);
+	free(cmd);
+	cmd = vt_asprintf("%s/y.vms", dir);
+	assert_file_is(cmd, buf1, len1);
+	free(cmd);
+
+	vms_map_free(back);
+	vms_map_free(m2);
+	free(out);
+	free(sv);
+	free(series);
+	free(buf2);
+	free(buf1);
+	vms_map_free(live);
+	vms_map_free(core);
+	close(fd);
+	assert_int_equal(vt_fixture_stop(&fx), 0);
+	assert_int_equal(vt_rmtree(dir), 0);
+	free(dir);
+	free(v);
+}
+
+/* An independent re-assembler: the chunks of a frame, inflated. */
+struct rchunk {
+	uint32_t type, flags;
+	unsigned char *raw;
+	size_t len;
+};
+
+#define T_CONT_ 0x544e4f43u  /* "CONT" */
+
+/* The chunks of the first frame of buf, without its END. */
+static size_t
+chunks_of(const unsigned char *buf, size_t len, struct rchunk *c, size_t max)
+{
+	size_t off = 16, n = 0;
+
+	while (off + 24 <= len) {
+		const unsigned char *h = buf + off;
+		uLongf rl = rd32(h + 12);
+
+		if (rd32(h) == 0x20444e45u) /* "END " */
+			break;
+		assert_true(n < max);
+		c[n].type = rd32(h);
+		c[n].flags = rd32(h + 4);
+		c[n].len = rl;
+		c[n].raw = malloc(rl + 1);
+		assert_non_null(c[n].raw);
+		assert_int_equal(uncompress(c[n].raw, &rl, h + 24,
+					    rd32(h + 8)),
+				 Z_OK);
+		off += 24 + rd32(h + 8);
+		n++;
+	}
+	return n;
+}
+
+/* A file of one frame of n chunks, and its END, deflated at level. */
+static unsigned char *
+assemble_at(const struct rchunk *c, size_t n, int level, size_t *len)
+{
+	uLong hc = crc32(0, NULL, 0), pc = crc32(0, NULL, 0);
+	size_t cap = 16 + 64, off = 16;
+	unsigned char *buf, end[12];
+
+	for (size_t i = 0; i < n; i++)
+		cap += 24 + compressBound(c[i].len);
+	buf = malloc(cap);
+	assert_non_null(buf);
+	memcpy(buf, "\x89VMS\r\n\x1a\n\x01\x00\x01\x00", 12);
+	wr32(buf + 12, (uint32_t)crc32(0, buf, 12));
+	for (size_t i = 0; i <= n; i++) {
+		const unsigned char *raw = i < n ? c[i].raw : end;
+		size_t rl = i < n ? c[i].len : sizeof(end);
+		unsigned char *h = buf + off;
+		uLongf sl = compressBound(rl);
+
+		if (i == n) {
+			wr32(end, (uint32_t)n);
+			wr32(end + 4, (uint32_t)hc);
+			wr32(end + 8, (uint32_t)pc);
+		}
+		assert_int_equal(compress2(h + 24, &sl, raw, rl, level), Z_OK);
+		wr32(h, i < n ? c[i].type : 0x20444e45u);
+		wr32(h + 4, i < n ? c[i].flags : 1);
+		wr32(h + 8, (uint32_t)sl);
+		wr32(h + 12, (uint32_t)rl);
+		wr32(h + 16, (uint32_t)crc32(0, raw, (uInt)rl));
+		wr32(h + 20, (uint32_t)crc32(0, h, 20));
+		hc = crc32(hc, h, 24);
+		pc = crc32(pc, h + 24, (uInt)sl);
+		off += 24 + sl;
+	}
+	*len = off;
+	return buf;
+}
+
+static unsigned char *
+assemble(const struct rchunk *c, size_t n, size_t *len)
+{
+	return assemble_at(c, n, 1, len);
+}
+
+static size_t
+put_leb(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static uint64_t
+get_leb(const unsigned char **p)
+{
+	uint64_t v = 0;
+
+	for (unsigned sh = 0;; sh += 7) {
+		v |= (uint64_t)(**p & 0x7f) << sh;
+		if (!(*(*p)++ & 0x80))
+			return v;
+	}
+}
+
+static struct rchunk
+chunk_dup(const struct rchunk *c)
+{
+	struct rchunk d = *c;
+
+	d.raw = malloc(c->len + 1);
+	assert_non_null(d.raw);
+	memcpy(d.raw, c->raw, c->len);
+	return d;
+}
+
+/* The bytes of contents in a CONT chunk, after its start and offset. */
+static size_t
+cont_bytes(const struct rchunk *c)
+{
+	const unsigned char *p = c->raw;
+
+	get_leb(&p);
+	get_leb(&p);
+	return c->len - (size_t)(p - c->raw);
+}
+
+/* Give a CONT chunk another start and offset, keeping its bytes. */
+static void
+recont(struct rchunk *c, uint64_t start, uint64_t off)
+{
+	const unsigned char *p = c->raw;
+	unsigned char *raw = malloc(c->len + 20);
+	size_t n;
+
+	assert_non_null(raw);
+	get_leb(&p);
+	get_leb(&p);
+	n = put_leb(raw, start);
+	n += put_leb(raw + n, off);
+	memcpy(raw + n, p, c->len - (size_t)(p - c->raw));
+	n += c->len - (size_t)(p - c->raw);
+	free(c->raw);
+	c->raw = raw;
+	c->len = n;
+}
+
+/* The map opens; contents do not, with one line that says why. */
+static void
+assert_cont_refused(const void *buf, size_t len, const char *why)
+{
+	struct vms_err err = {0};
+	struct vms_map *map = vms_open_mem(buf, len, "bad.vms", NULL, &err);
+	struct vms_contents *c;
+
+	if (map == NULL)
+		fail_msg("bad.vms: %s", err.msg);
+	c = vms_contents_open_mem(map, buf, len, "bad.vms", "all", &err);
+	assert_null(c);
+	assert_int_equal(err.code, VMS_E_CORRUPT);
+	if (strstr(err.msg, "bad.vms: CONT chunk at 0x") != err.msg ||
+	    strstr(err.msg, why) == NULL || strchr(err.msg, '\n') != NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err.msg, why);
+	vms_map_free(map);
+}
+
+/*
+ * Bad and cut CONT chunks: a one-line error, or the frame before them,
+ * never a crash (the sanitizer build runs this too).
+ */
+static void
+test_convert_damage(void **state)
+{
+	char *v = vt_vmscope_path(), *dir = vt_tmpdir(), *cmd, *etext, *path;
+	struct vms_snapshot_opts so = {0};
+	struct vms_err err = {0};
+	struct rchunk c[64], keep;
+	struct vms_map *core, *map;
+	unsigned char *bad, *two;
+	size_t lenc, n, first = 0, len, lenf, cont_at = 0, cont_end = 0;
+	uint64_t start, size;
+	void *bufc, *frame;
+
+	(void)state;
+	bufc = core_snapshot(&core, &lenc);
+	n = chunks_of(bufc, lenc, c, 64);
+	while (first < n && c[first].type != T_CONT_)
+		first++;
+	assert_true(first < n);
+	{
+		const unsigned char *p = c[first].raw;
+
+		start = get_leb(&p);
+		size = vms_region_size(vms_map_find(core, start));
+		/* Where the CONT chunks lie in the file. */
+		for (size_t off = 16, i = 0; i < n; i++) {
+			size_t sl = rd32((unsigned char *)bufc + off + 8);
+
+			if (i == first)
+				cont_at = off;
+			off += 24 + sl;
+			cont_end = off;
+		}
+	}
+	keep = c[first];
+
+	/* Bytes past the end of the region. */
+	c[first] = chunk_dup(&keep);
+	recont(&c[first], start, size - 1);
+	bad = assemble(c, n, &len);
+	assert_cont_refused(bad, len, "outside the region");
+	/* The older call says so too, naming the input it read again. */
+	{
+		struct got g = {calloc(1, size + 1), NULL, size, 0, 0};
+
+		assert_non_null(g.p);
+		assert_int_equal(vms_snapshot_contents_mem(bad, len, "bad.vms",
+							   NULL, start,
+							   collect, &g, &err),
+				 -1);
+		assert_non_null(strstr(err.msg, "bad.vms: CONT chunk at 0x"));
+		free(g.p);
+	}
+	path = vt_asprintf("%s/bad.vms", dir);
+	assert_int_equal(vt_write_file(path, bad, len), 0);
+	free(bad);
+	/* The command: status 1, one line, no file. */
+	cmd = vt_asprintf("%s snapshot -q --contents=all -o %s/out.vms %s", v,
+			  dir, path);
+	assert_int_equal(run_sh_err(cmd, &etext), 1);
+	if (strstr(etext, "outside the region") == NULL ||
+	    strchr(etext, '\n') != etext + strlen(etext) - 1)
+		fail_msg("not one line: \"%s\"", etext);
+	free(etext);
+	free(cmd);
+	cmd = vt_asprintf("%s/out.vms", dir);
+	assert_int_equal(access(cmd, F_OK), -1);
+	free(cmd);
+	free(c[first].raw);
+
+	/* The same chunk twice: bytes that overlap. */
+	{
+		struct rchunk twice[65];
+
+		memcpy(twice, c, first * sizeof(*c));
+		twice[first] = keep;
+		memcpy(twice + first + 1, c + first,
+		       (n - first) * sizeof(*c));
+		twice[first + 1] = keep;
+		bad = assemble(twice, n + 1, &len);
+		assert_cont_refused(bad, len, "out of order");
+		free(bad);
+	}
+
+	/* A head that is no start and offset. */
+	c[first].raw = malloc(11);
+	assert_non_null(c[first].raw);
+	memset(c[first].raw, 0xff, 11);
+	c[first].len = 11;
+	bad = assemble(c, n, &len);
+	assert_cont_refused(bad, len, "cannot be read");
+	free(bad);
+	free(c[first].raw);
+
+	/* A start no region has: those bytes are never asked for. */
+	c[first] = chunk_dup(&keep);
+	recont(&c[first], start + 1, 0);
+	bad = assemble(c, n, &len);
+	{
+		size_t lo;
+		void *out = convert_mem(bad, len, 0, "all", &lo);
+
+		assert_int_equal(held_bytes(out, lo, start),
+				 held_bytes(bufc, lenc, start) -
+					 cont_bytes(&keep));
+		free(out);
+	}
+	free(bad);
+	free(c[first].raw);
+	c[first] = keep;
+
+	/*
+	 * The regions' chunks in reverse order, and gzip'ed: the stream
+	 * is read from its start again for each chunk behind it.
+	 */
+	{
+		struct rchunk rev[64];
+		size_t ncont = n - first, lo;
+		char *gz = vt_asprintf("%s/rev.vms.gz", dir);
+		void *out;
+
+		assert_true(ncont >= 2);
+		memcpy(rev, c, n * sizeof(*c));
+		for (size_t i = 0; i < ncont; i++)
+			rev[first + i] = c[n - 1 - i];
+		bad = assemble(rev, n, &len);
+		assert_int_equal(vt_write_file(path, bad, len), 0);
+		cmd = vt_asprintf("gzip -c %s > %s", path, gz);
+		assert_int_equal(run_sh(cmd), 0);
+		free(cmd);
+		out = convert_file(gz, "all", &lo);
+		for (size_t i = 0; i < core->nregions; i++)
+			assert_held_same(bufc, lenc, 0, out, lo,
+					 core->regions[i].start);
+		free(out);
+		free(bad);
+		free(gz);
+	}
+
+	/*
+	 * Cut anywhere in a second frame: the first is read, and its
+	 * contents converted.  Cut in the only frame: one line.
+	 */
+	{
+		char *xz = vt_source_path("testdata/cores/x86_64.core.xz");
+
+		so.contents = vms_contents_open(core, xz, NULL, "all", &err);
+		free(xz);
+	}
+	assert_non_null(so.contents);
+	assert_int_equal(vms_snapshot_encode(core, 0, &so, &frame, &lenf,
+					     &err),
+			 0);
+	vms_contents_close(so.contents);
+	two = malloc(lenc + lenf);
+	assert_non_null(two);
+	memcpy(two, bufc, lenc);
+	memcpy(two + lenc, frame, lenf);
+	for (size_t cut = lenc + 1; cut < lenc + lenf; cut += 41) {
+		size_t lo;
+		void *out;
+
+		map = vms_open_mem(two, cut, "cut.vms", NULL, &err);
+		assert_non_null(map);
+		assert_int_equal(map->source.frame, 1);
+		assert_true(map->source.damaged);
+		vms_map_free(map);
+		out = convert_mem(two, cut, 0, "all", &lo);
+		for (size_t i = 0; i < core->nregions; i++)
+			assert_held_same(bufc, lenc, 0, out, lo,
+					 core->regions[i].start);
+		free(out);
+	}
+	for (size_t cut = cont_at; cut < cont_end; cut += 37) {
+		map = vms_open_mem(bufc, cut, "cut.vms", NULL, &err);
+		assert_null(map);
+		assert_null(strchr(err.msg, '\n'));
+	}
+
+	/* The file changes under the reader: a one-line error. */
+	memcpy(two, bufc, lenc);
+	map = vms_open_mem(two, lenc, "c.vms", NULL, &err);
+	assert_non_null(map);
+	so.contents = vms_contents_open_mem(map, two, lenc, "c.vms", "all",
+					    &err);
+	assert_non_null(so.contents);
+	two[cont_at + 30] ^= 0x10;
+	{
+		void *out = NULL;
+
+		assert_int_equal(vms_snapshot_encode(map, 1, &so, &out, &len,
+						     &err),
+				 -1);
+		assert_null(strchr(err.msg, '\n'));
+		assert_non_null(strstr(err.msg, "c.vms: chunk CONT at 0x"));
+	}
+	vms_contents_close(so.contents);
+	vms_map_free(map);
+
+	/* Every byte of the CONT chunks flipped, one bit each time. */
+	for (size_t at = cont_at; at < cont_end; at++) {
+		struct vms_contents *cc;
+
+		memcpy(two, bufc, lenc);
+		two[at] ^= (unsigned char)(1u << (at % 8));
+		map = vms_open_mem(two, lenc, "f.vms", NULL, &err);
+		if (map == NULL) {
+			assert_null(strchr(err.msg, '\n'));
+			continue;
+		}
+		cc = vms_contents_open_mem(map, two, lenc, "f.vms", "all",
+					   &err);
+		if (cc != NULL) {
+			void *out = NULL;
+
+			so.contents = cc;
+			if (vms_snapshot_encode(map, 1, &so, &out, &len,
+						&err) == 0)
+				free(out);
+			vms_contents_close(cc);
+		} else {
+			assert_null(strchr(err.msg, '\n'));
+		}
+		vms_map_free(map);
+	}
+
+	for (size_t i = 0; i < n; i++)
+		free(c[i].raw);
+	free(two);
+	free(frame);
+	free(bufc);
+	vms_map_free(core);
+	assert_int_equal(vt_rmtree(dir), 0);
+	free(path);
+	free(dir);
+	free(v);
+}
+
+/*
+ * More than a compressed stream keeps of its start (16 MiB): three
+ * regions of 6 MiB of bytes that do not compress, in 1 MiB chunks, in
+ * address order and in reverse, gzip'ed.  After the walk every chunk
+ * past the kept start is behind the stream, which is read again.
+ */
+static void
+test_convert_big(void **state)
+{
+	char *dir = vt_tmpdir(), *plain, *gz, *cmd;
+	const uint64_t size = (uint64_t)6 << 20, base = 0x10000000;
+	struct vms_err err = {0};
+	struct rchunk c[64], order[64];
+	struct vms_map *map = vms_map_new(&err);
+	uint32_t x = 12345;
+	size_t n, nc = 0, len, lo;
+	unsigned char *buf;
+	void *head, *out;
+
+	(void)state;
+	assert_non_null(map);
+	for (int i = 0; i < 3; i++) {
+		struct vms_region *r = vms_map_add(map, &err);
+
+		assert_non_null(r);
+		r->start = base + (uint64_t)i * 2 * size;
+		r->end = r->start + size;
+		r->has = VMS_HAS_PROT;
+		r->prot = VMS_PROT_R | VMS_PROT_W;
+	}
+	head = encode(map, NULL, &len);
+	n = chunks_of(head, len, c, 64);
+	free(head);
+	for (int i = 0; i < 3; i++) {
+		for (uint64_t off = 0; off < size; off += PIECE) {
+			struct rchunk *k = &c[n + nc++];
+			size_t h;
+
+			assert_true(n + nc <= 64);
+			k->type = T_CONT_;
+			k->flags = 0;
+			k->raw = malloc(PIECE + 20);
+			assert_non_null(k->raw);
+			h = put_leb(k->raw, map->regions[i].start);
+			h += put_leb(k->raw + h, off);
+			for (size_t b = 0; b < PIECE; b++) {
+				x = x * 1103515245u + 12345u;
+				k->raw[h + b] = (unsigned char)(x >> 23);
+			}
+			k->len = h + PIECE;
+		}
+	}
+	plain = vt_asprintf("%s/big.vms", dir);
+	gz = vt_asprintf("%s/big.vms.gz", dir);
+	for (int rev = 0; rev < 2; rev++) {
+		size_t per = nc / 3;
+
+		/* Regions in reverse, each region's chunks in order. */
+		memcpy(order, c, n * sizeof(*c));
+		for (size_t i = 0; i < nc; i++)
+			order[n + i] = c[n + (rev ? (2 - i / per) * per +
+							    i % per :
+						    i)];
+		/* Stored, not deflated: random bytes would not shrink. */
+		buf = assemble_at(order, n + nc, 0, &len);
+		assert_true(len > ((size_t)17 << 20));
+		assert_int_equal(vt_write_file(plain, buf, len), 0);
+		free(buf);
+		cmd = vt_asprintf("gzip -1 -c %s > %s", plain, gz);
+		assert_int_equal(run_sh(cmd), 0);
+		free(cmd);
+		out = convert_file(gz, "all", &lo);
+		/* Each region whole, the chunks' bytes one after another. */
+		for (size_t i = 0; i < 3; i++) {
+			struct held h = held_of(out, lo, 0,
+						map->regions[i].start);
+
+			assert_int_equal(h.nruns, 1);
+			assert_int_equal(h.runs[0], 0);
+			assert_int_equal(h.runs[1], size);
+			for (size_t k = 0; k < per; k++) {
+				const struct rchunk *ck = &c[n + i * per + k];
+
+				assert_memory_equal(h.p + k * PIECE,
+						    ck->raw + ck->len - PIECE,
+						    PIECE);
+			}
+			held_free(&h);
+		}
+		free(out);
+	}
+	for (size_t i = 0; i < n + nc; i++)
+		free(c[i].raw);
+	vms_map_free(map);
+	assert_int_equal(vt_rmtree(dir), 0);
+	free(gz);
+	free(plain);
+	free(dir);
+}
+
+/*
+ * A named pipe is read once: the map, but not its contents (standard
+ * input is copied to a file first; a pipe given by name is not).
+ */
+static void
+test_convert_fifo(void **state)
+{
+	char *v = vt_vmscope_path(), *dir = vt_tmpdir(), *cmd, *etext, *fifo;
+	struct vms_map *core;
+	size_t lenc;
+	void *bufc = core_snapshot(&core, &lenc);
+	char *file = vt_asprintf("%s/c.vms", dir);
+
+	(void)state;
+	fifo = vt_asprintf("%s/fifo", dir);
+	assert_int_equal(vt_write_file(file, bufc, lenc), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* A writer that gives up if vmscope never opens the pipe. */
+	cmd = vt_asprintf("timeout 30 sh -c 'cat %s > %s' & %s snapshot -q "
+			  "--contents=all -o %s/out.vms %s; st=$?; wait; "
+			  "exit $st",
+			  file, fifo, v, dir, fifo);
+	assert_int_equal(run_sh_err(cmd, &etext), 1);
+	if (strstr(etext, "a pipe is read only once") == NULL ||
+	    strchr(etext, '\n') != etext + strlen(etext) - 1)
+		fail_msg("not one line: \"%s\"", etext);
+	free(etext);
+	free(cmd);
+	/* Without contents, one read is enough. */
+	cmd = vt_asprintf("timeout 30 sh -c 'cat %s > %s' & %s snapshot -q "
+			  "-o %s/out.vms %s; st=$?; wait; exit $st",
+			  file, fifo, v, dir, fifo);
+	assert_int_equal(run_sh(cmd), 0);
+	free(cmd);
+	/* And a core on standard input, its bytes from the copy. */
+	{
+		char *xz = vt_source_path("testdata/cores/x86_64.core.xz");
+		int fd = plain_core(dir);
+
+		cmd = vt_asprintf("xz -dc %s | %s snapshot -q --contents=all "
+				  "-o %s/core.vms -",
+				  xz, v, dir);
+		assert_int_equal(run_sh(cmd), 0);
+		free(cmd);
+		cmd = vt_asprintf("%s/core.vms", dir);
+		{
+			size_t l;
+			char *b = vt_read_file(cmd, &l);
+
+			assert_non_null(b);
+			assert_true(check_core_bytes(b, l, 0, core, fd) > 0);
+			free(b);
+		}
+		free(cmd);
+		close(fd);
+		free(xz);
+	}
+	vms_map_free(core);
+	free(bufc);
+	free(file);
+	free(fifo);
+	assert_int_equal(vt_rmtree(dir), 0);
+	free(dir);
+	free(v);
+}
+
 /* The command: --pages refuses a core; -s of the file splits rows. */
 static void
 test_cli(void **state)
@@ -902,6 +1993,11 @@ main(void)
 		cmocka_unit_test(test_contents_live),
 		cmocka_unit_test(test_contents_core),
 		cmocka_unit_test(test_old_minor),
+		cmocka_unit_test(test_convert_live),
+		cmocka_unit_test(test_convert_frames),
+		cmocka_unit_test(test_convert_damage),
+		cmocka_unit_test(test_convert_big),
+		cmocka_unit_test(test_convert_fifo),
 		cmocka_unit_test(test_cli),
 	};
 

@@ -1099,17 +1099,20 @@ test_series_sigint(void **state)
  * per chunk a type index, a 16-bit length and the raw bytes.
  */
 static void
-wrapped_seed(const struct vms_map *map, const char *dir)
+wrapped_seed(const unsigned char *buf, size_t len, const char *dir,
+	     const char *name)
 {
+	/* fuzz_snapshot's list; 6 and 7 are none of ours, and END. */
 	static const uint32_t types[] = {0x53525453u, 0x434f5250u,
 					 0x4e474552u, 0x44524854u,
-					 0x56585541u, 0x4e524157u};
-	struct tchunk c[16];
-	size_t len, n, wl = 1;
-	unsigned char *buf = encode(map, 1, &len), *w;
+					 0x56585541u, 0x4e524157u,
+					 0, 0, 0x45474150u, 0x544e4f43u};
+	struct tchunk c[64];
+	size_t n, wl = 1;
+	unsigned char *w;
 	char *path;
 
-	n = split(buf, len, c, 16);
+	n = split(buf, len, c, 64);
 	for (size_t i = 0; i < n; i++)
 		wl += 3 + c[i].raw;
 	w = malloc(wl);
@@ -1120,9 +1123,9 @@ wrapped_seed(const struct vms_map *map, const char *dir)
 		uLongf rl = c[i].raw;
 		unsigned k = 0;
 
-		while (k < 6 && types[k] != c[i].type)
+		while (k < 10 && types[k] != c[i].type)
 			k++;
-		assert_true(k < 6 && c[i].raw < 65536);
+		assert_true(k < 10 && c[i].raw < 65536);
 		w[wl] = (unsigned char)k;
 		w[wl + 1] = (unsigned char)c[i].raw;
 		w[wl + 2] = (unsigned char)(c[i].raw >> 8);
@@ -1132,11 +1135,36 @@ wrapped_seed(const struct vms_map *map, const char *dir)
 		wl += 3 + rl;
 		free(c[i].stored);
 	}
-	path = vt_asprintf("%s/wrapped-full", dir);
+	path = vt_asprintf("%s/%s", dir, name);
 	assert_int_equal(vt_write_file(path, w, wl), 0);
 	free(path);
 	free(w);
-	free(buf);
+}
+
+/*
+ * A snapshot of the committed core with all the bytes it holds: CONT
+ * chunks for the fuzzers' pull of contents.
+ */
+static unsigned char *
+core_contents(size_t *len)
+{
+	char *xz = vt_source_path("testdata/cores/x86_64.core.xz");
+	struct vms_snapshot_opts so = {0};
+	struct vms_err err = {0};
+	struct vms_map *map = vms_open(xz, NULL, &err);
+	void *buf = NULL;
+
+	assert_non_null(map);
+	/* Nothing of this machine in a committed file: not its path. */
+	map->source.name = "x86_64.core.xz";
+	so.contents = vms_contents_open(map, xz, NULL, "all", &err);
+	assert_non_null(so.contents);
+	assert_int_equal(vms_snapshot_encode(map, 1, &so, &buf, len, &err),
+			 0);
+	vms_contents_close(so.contents);
+	vms_map_free(map);
+	free(xz);
+	return buf;
 }
 
 /* The fuzz seeds: made here, from maps built here, on request. */
@@ -1166,7 +1194,20 @@ test_seeds(void **state)
 			assert_int_equal(vt_write_file(p, two, total), 0);
 			free(p);
 		}
-		wrapped_seed(maps[0], dir);
+		{
+			size_t len;
+			unsigned char *buf = encode(maps[0], 1, &len);
+			char *p;
+
+			wrapped_seed(buf, len, dir, "wrapped-full");
+			free(buf);
+			buf = core_contents(&len);
+			wrapped_seed(buf, len, dir, "wrapped-contents");
+			p = vt_asprintf("%s/contents.vms", dir);
+			assert_int_equal(vt_write_file(p, buf, len), 0);
+			free(p);
+			free(buf);
+		}
 	}
 	free(two);
 	free(dir);

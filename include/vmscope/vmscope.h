@@ -517,13 +517,25 @@ struct vms_contents;
 
 /*
  * Contents for map, opened as target with o: a live process's memory
- * (/proc/PID/mem) or the bytes a core holds.
+ * (/proc/PID/mem), the bytes a core holds, or those a snapshot holds of
+ * the frame map was read from (regions it holds none of have none).  A
+ * core or a snapshot is read again: target cannot be a pipe ("-" must be
+ * a regular file, see vmscope-snapshot(1)).
  */
 struct vms_contents *vms_contents_open(const struct vms_map *map,
 				       const char *target,
 				       const struct vms_open_opts *o,
 				       const char *filter,
 				       struct vms_err *err);
+/*
+ * The same for a core or a snapshot image in memory, as vms_open_mem()
+ * read map from it; buf must outlive the result.
+ */
+struct vms_contents *vms_contents_open_mem(const struct vms_map *map,
+					   const void *buf, size_t len,
+					   const char *name,
+					   const char *filter,
+					   struct vms_err *err);
 void vms_contents_close(struct vms_contents *c);
 /* Check a FILTER: 0, or -1 with err (VMS_E_INVAL) set. */
 int vms_contents_filter_check(const char *filter, struct vms_err *err);
@@ -557,7 +569,8 @@ int vms_snapshot_encode(const struct vms_map *map, int header,
  * each piece in ascending order of offset in the region, at most 1 MiB
  * at a time; the gaps between pieces could not be read.  fn returns 0
  * to go on.  0 when done (fn never called: no contents), -1 with err
- * set, or fn's nonzero value.
+ * set, or fn's nonzero value.  The file is read twice: path cannot be a
+ * pipe ("-" must be a regular file).
  */
 typedef int (*vms_contents_fn)(void *arg, uint64_t off, const void *buf,
 			       size_t n);

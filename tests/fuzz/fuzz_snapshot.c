@@ -1,6 +1,8 @@
 /*
  * fuzz_snapshot.c - the snapshot reader on arbitrary bytes through the
- * open-from-memory call: the last frame, the first, and --verify's walk.
+ * open-from-memory call: the last frame, the first, and --verify's walk;
+ * the contents of a region, and all of them pulled into a new snapshot
+ * (a conversion with --contents=all), which must then verify whole.
  *
  * Checksums stop almost every mutation at the container, so an input
  * that starts with 'W' is wrapped first: the rest is a list of chunks,
@@ -9,6 +11,7 @@
  * file.  The chunk decoders then see hostile contents.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -100,6 +103,31 @@ wrap(const uint8_t *d, size_t n, size_t *len)
 	return buf;
 }
 
+/* What a snapshot holds, copied into a new one that must be whole. */
+static void
+convert(const struct vms_map *m, const uint8_t *data, size_t size)
+{
+	struct vms_snapshot_opts so = {0};
+	struct vms_snapshot_info info;
+	struct vms_err err;
+	void *out;
+	size_t len;
+
+	so.contents = vms_contents_open_mem(m, data, size, "fuzz", "all", &err);
+	if (so.contents == NULL)
+		return;
+	if (vms_snapshot_encode(m, 1, &so, &out, &len, &err) == 0) {
+		if (vms_snapshot_verify_mem(out, len, "out", &info, &err) < 0 ||
+		    info.damaged) {
+			fprintf(stderr, "converted, then: %s\n",
+				info.damaged ? info.damage : err.msg);
+			abort();
+		}
+		free(out);
+	}
+	vms_contents_close(so.contents);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -122,6 +150,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  m->regions[0].start :
 					  0,
 				  sink, NULL, &err);
+	if (m != NULL)
+		convert(m, data, size);
 	vms_map_free(m);
 	o.frame = 1;
 	vms_map_free(vms_open_mem(data, size, "fuzz", &o, &err));

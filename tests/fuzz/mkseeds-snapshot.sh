@@ -3,6 +3,8 @@
 #   tests/fuzz/seeds/snapshot/            snapshots of maps built in memory
 #                                         by tests/test_snapshot.c (one full,
 #                                         one with nothing known, two frames)
+#                                         and of testdata/cores/x86_64.core.xz
+#                                         with the bytes it holds (CONT)
 #   tests/fuzz/seeds/snapshot_roundtrip/  byte strings from a fixed LCG
 # Nothing here depends on the machine that runs it.
 #
