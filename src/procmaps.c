@@ -24,53 +24,58 @@
 
 #define DELETED_SUFFIX " (deleted)"
 
+/* One more than each hex digit's value, 0 for anything else. */
+#define H10(b) [b] = b - '0' + 1
+#define HLET(b) [b] = b - 'a' + 11, [b - 'a' + 'A'] = b - 'a' + 11
+static const unsigned char hexdig[256] = {
+	H10('0'), H10('1'), H10('2'), H10('3'), H10('4'),
+	H10('5'), H10('6'), H10('7'), H10('8'), H10('9'),
+	HLET('a'), HLET('b'), HLET('c'), HLET('d'), HLET('e'), HLET('f'),
+};
+#undef H10
+#undef HLET
+
+/* A hex digit's value, or -1. */
 static int
 hexval(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return hexdig[c] - 1;
 }
 
 /* Parse hex digits at *s (at most 16); -1 if none or too many. */
 static int
 gethex(const char **s, const char *e, uint64_t *v)
 {
-	const char *p = *s;
+	const char *p = *s, *end = e - p > 17 ? p + 17 : e;
 	uint64_t x = 0;
-	int d, n = 0;
+	unsigned d;
 
-	while (p < e && (d = hexval((unsigned char)*p)) >= 0) {
-		if (++n > 16)
-			return -1;
-		x = x << 4 | (uint64_t)d;
-		p++;
-	}
-	if (n == 0)
+	for (; p < end && (d = hexdig[(unsigned char)*p] - 1u) <= 15; p++)
+		x = x << 4 | d;
+	if (p == *s || p - *s > 16)
 		return -1;
 	*s = p;
 	*v = x;
 	return 0;
 }
 
+/* Decimal digits at *s; -1 if none or past UINT64_MAX. */
 static int
 getdec(const char **s, const char *e, uint64_t *v)
 {
 	const char *p = *s;
 	uint64_t x = 0;
 
-	if (p >= e || *p < '0' || *p > '9')
-		return -1;
 	for (; p < e && *p >= '0' && *p <= '9'; p++) {
 		uint64_t d = (uint64_t)(*p - '0');
 
-		if (x > (UINT64_MAX - d) / 10)
+		/* 19 digits never overflow: check only past them. */
+		if (p - *s >= 19 && x > (UINT64_MAX - d) / 10)
 			return -1;
 		x = x * 10 + d;
 	}
+	if (p == *s)
+		return -1;
 	*s = p;
 	*v = x;
 	return 0;
