@@ -1154,12 +1154,15 @@ get_region(struct dec *d, struct rd *col, struct vms_region *g,
 	g->label_id = get_var(&col[C_MISC]);
 	g->build_id = (const unsigned char *)get_str(d, &col[C_MISC], &s);
 	g->build_id_len = (size_t)s;
-	for (int c = 0; c < VMS_C__COUNT; c++)
-		if ((g->has & VMS_HAS_CTR(c)) &&
-		    vms_region_set(d->map, g, c,
-				   get_var(&col[C_CTR + c]) << sh[3 + c],
-				   err) < 0)
+	if (g->has & (VMS_HAS_CTR(VMS_C__COUNT) - 1)) {
+		uint64_t *ctr = vms_region_counters(d->map, g, err);
+
+		if (ctr == NULL)
 			return -1;
+		for (int c = 0; c < VMS_C__COUNT; c++)
+			if (g->has & VMS_HAS_CTR(c))
+				ctr[c] = get_var(&col[C_CTR + c]) << sh[3 + c];
+	}
 	pv->has = g->has;
 	pv->end = g->end;
 	pv->path = p;
