@@ -223,7 +223,9 @@ parse_header(struct vms_maps_parser *p, const char *s, const char *e,
 	if (p->check)
 		return check_header(p, start, end, s, e);
 	r = vms_map_add(p->map, err);
-	if (r == NULL)
+	/* smaps gives every region counters: the block now, stores later. */
+	if (r == NULL ||
+	    (p->smaps && vms_region_counters(p->map, r, err) == NULL))
 		return -1;
 	p->cur = p->map->nregions;
 	p->next_key = 0;
@@ -407,8 +409,10 @@ parse_key(struct vms_maps_parser *p, const struct key *k, const char *s,
 	if (v > UINT64_MAX / 1024)
 		return bad_line(p, "number out of range", err);
 	/* Size is end - start, already known. */
-	if (k->kind == K_CTR)
-		return vms_region_set(p->map, r, k->ctr, v * 1024, err);
+	if (k->kind == K_CTR) {
+		r->counters[k->ctr] = v * 1024;
+		r->has |= VMS_HAS_CTR(k->ctr);
+	}
 	return 0;
 }
 
