@@ -638,19 +638,30 @@ check_core(const char *core, const char *plain, const char *filter)
 	free(buf);
 }
 
+/* Run cmd by sh(1): its status, and what it wrote on standard error. */
 static int
-run_sh(const char *cmd)
+run_sh_err(const char *cmd, char **errtext)
 {
 	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	struct vt_run r;
-	int st;
 
-	if (vt_run(argv, NULL, &r) < 0)
-		return -1;
-	st = r.status;
-	if (st != 0)
-		print_message("%s: %s", cmd, r.err);
+	assert_int_equal(vt_run(argv, NULL, &r), 0);
+	*errtext = r.err;
+	r.err = NULL;
 	vt_run_free(&r);
+	return r.status;
+}
+
+/* The same, saying what it wrote on standard error when it fails. */
+static int
+run_sh(const char *cmd)
+{
+	char *errtext;
+	int st = run_sh_err(cmd, &errtext);
+
+	if (st != 0)
+		print_message("%s: %s", cmd, errtext);
+	free(errtext);
 	return st;
 }
 
@@ -1040,20 +1051,6 @@ check_fact_live(const struct vt_fixture *fx, pid_t pid, const void *buf,
 	free(g.p);
 	free(g.seen);
 	vms_map_free(m);
-}
-
-/* Run cmd by sh(1): its status, and what it wrote on standard error. */
-static int
-run_sh_err(const char *cmd, char **errtext)
-{
-	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-	struct vt_run r;
-
-	assert_int_equal(vt_run(argv, NULL, &r), 0);
-	*errtext = r.err;
-	r.err = NULL;
-	vt_run_free(&r);
-	return r.status;
 }
 
 static void
