@@ -1214,10 +1214,13 @@ dec_regions(struct dec *d, struct rd *r, struct vms_err *err)
 		return done(d, r, T_REGN, err);
 	if (vms_map_reserve(map, n ? n : 1, err) < 0)
 		return -1;
-	map->nregions = n;
-	for (size_t i = 0; i < n; i++)
-		if (get_region(d, col, &map->regions[i], sh, &pv, err) < 0)
+	map->nregions = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vms_region *g = vms_map_add(map, err);
+
+		if (g == NULL || get_region(d, col, g, sh, &pv, err) < 0)
 			return -1;
+	}
 	for (int k = 0; k < NCOLS; k++)
 		if (col[k].bad || col[k].p != col[k].end)
 			r->bad = 1;

@@ -32,6 +32,7 @@ struct vms_pool {
 	struct chunk *chunks;
 	int regions_mapped;      /* map->regions is mmap()ed */
 	size_t regions_bytes;
+	size_t regions_clean;    /* mmap()ed: slots from here on are zero */
 	struct intern_ent *tab;  /* open addressing, power of two */
 	size_t tabsize;
 	size_t tabused;
@@ -280,6 +281,7 @@ vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err)
 		if (map->nregions > 0)
 			memcpy(p, map->regions, map->nregions * elem);
 		free(map->regions);
+		pool->regions_clean = map->nregions;
 	} else {
 		p = mremap(map->regions, pool->regions_bytes, bytes,
 			   MREMAP_MAYMOVE);
@@ -302,13 +304,27 @@ vms_map_label_state(struct vms_map *map)
 struct vms_region *
 vms_map_add(struct vms_map *map, struct vms_err *err)
 {
+	struct vms_pool *pool = map->pool;
 	struct vms_region *r;
 
 	if (map->nregions == map->cap &&
 	    vms_map_reserve(map, map->nregions + 1, err) < 0)
 		return NULL;
-	r = &map->regions[map->nregions++];
-	memset(r, 0, sizeof(*r));
+	r = &map->regions[map->nregions];
+	/*
+	 * Pages of a mapped array that no region has reached yet are still
+	 * the kernel's zero-filled ones: writing zeros again over megabytes
+	 * of fresh memory costs a cache miss a region for nothing.  Slots
+	 * below nregions may have been written directly (a reader that
+	 * reserved and filled them), so the mark never trails nregions.
+	 */
+	if (pool->regions_clean < map->nregions)
+		pool->regions_clean = map->nregions;
+	if (!pool->regions_mapped || map->nregions < pool->regions_clean)
+		memset(r, 0, sizeof(*r));
+	else
+		pool->regions_clean = map->nregions + 1;
+	map->nregions++;
 	return r;
 }
 
