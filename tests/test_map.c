@@ -294,11 +294,58 @@ test_labels_by_layout(void **state)
 	vms_map_free(m);
 }
 
+/* Every slot vms_map_add() hands out is zero, whatever it held before. */
+static int
+all_zero(const struct vms_region *r)
+{
+	static const struct vms_region zero;
+
+	return memcmp(r, &zero, sizeof(*r)) == 0;
+}
+
+static void
+test_add_zeroes(void **state)
+{
+	const size_t n = 70000; /* past the size where the array is mapped */
+	struct vms_err err;
+	struct vms_map *m = vms_map_new(&err);
+	struct vms_region *r;
+
+	(void)state;
+	assert_non_null(m);
+	for (size_t i = 0; i < n; i++) {
+		r = vms_map_add(m, &err);
+		assert_non_null(r);
+		assert_true(all_zero(r));
+		memset(r, 0xa5, sizeof(*r));
+	}
+	/* Cut back and grow again: the reused slots are dirty. */
+	m->nregions = 10;
+	for (size_t i = 10; i < n + 100; i++) {
+		r = vms_map_add(m, &err);
+		assert_non_null(r);
+		assert_true(all_zero(r));
+		memset(r, 0x5a, sizeof(*r));
+	}
+	/* Filled after vms_map_reserve() and counted by hand, then cut back. */
+	assert_int_equal(vms_map_reserve(m, n + 300, &err), 0);
+	for (size_t i = n + 100; i < n + 200; i++)
+		memset(&m->regions[i], 0x77, sizeof(m->regions[i]));
+	m->nregions = n + 200;
+	r = vms_map_add(m, &err);
+	assert_true(all_zero(r));
+	m->nregions = n + 150;
+	r = vms_map_add(m, &err);
+	assert_true(all_zero(r));
+	vms_map_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_and_find),
+		cmocka_unit_test(test_add_zeroes),
 		cmocka_unit_test(test_overlap_and_empty),
 		cmocka_unit_test(test_intern_and_warn),
 		cmocka_unit_test(test_labels),
