@@ -314,12 +314,10 @@ vms_map_add(struct vms_map *map, struct vms_err *err)
 	/*
 	 * Pages of a mapped array that no region has reached yet are still
 	 * the kernel's zero-filled ones: writing zeros again over megabytes
-	 * of fresh memory costs a cache miss a region for nothing.  Slots
-	 * below nregions may have been written directly (a reader that
-	 * reserved and filled them), so the mark never trails nregions.
+	 * of fresh memory costs a cache miss a region for nothing.  Only
+	 * this function writes past nregions (see vmscope.h), so every slot
+	 * from the mark on is untouched.
 	 */
-	if (pool->regions_clean < map->nregions)
-		pool->regions_clean = map->nregions;
 	if (!pool->regions_mapped || map->nregions < pool->regions_clean)
 		memset(r, 0, sizeof(*r));
 	else

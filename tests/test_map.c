@@ -327,15 +327,11 @@ test_add_zeroes(void **state)
 		assert_true(all_zero(r));
 		memset(r, 0x5a, sizeof(*r));
 	}
-	/* Filled after vms_map_reserve() and counted by hand, then cut back. */
-	assert_int_equal(vms_map_reserve(m, n + 300, &err), 0);
-	for (size_t i = n + 100; i < n + 200; i++)
-		memset(&m->regions[i], 0x77, sizeof(m->regions[i]));
-	m->nregions = n + 200;
+	/* Cut back after a reserve that moved the array. */
+	assert_int_equal(vms_map_reserve(m, 4 * n, &err), 0);
+	m->nregions = n / 2;
 	r = vms_map_add(m, &err);
-	assert_true(all_zero(r));
-	m->nregions = n + 150;
-	r = vms_map_add(m, &err);
+	assert_non_null(r);
 	assert_true(all_zero(r));
 	vms_map_free(m);
 }

@@ -414,7 +414,12 @@ struct vms_map *vms_map_new(struct vms_err *err);
 void vms_map_free(struct vms_map *map);
 /* Room for n regions in all (readers that know the count). */
 int vms_map_reserve(struct vms_map *map, size_t n, struct vms_err *err);
-/* A zeroed region appended at the end, or NULL (err set). */
+/*
+ * A zeroed region appended at the end, or NULL (err set).  Regions are
+ * added only through it: nregions may be lowered to drop the last ones,
+ * but the slots past nregions belong to the map (they are known to be
+ * zero without being written), so never write them or raise nregions.
+ */
 struct vms_region *vms_map_add(struct vms_map *map, struct vms_err *err);
 /*
  * Set counter c of r (a region of map) to v and mark it known; the
