@@ -23,11 +23,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cmocka.h>
 
 #include "mapcmp.h"
+#include "snapbuild.h"
 #include "testutil.h"
 #include "vmscope/vmscope.h"
 
@@ -735,21 +735,6 @@ test_contents_core(void **state)
 	free(dir);
 }
 
-/* The container, as a reader of format 1.0 sees it. */
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /*
  * Rename the PAGE and CONT chunks to types no reader knows, keeping their
  * flags, and make END again: a reader of format 1.0, to which they are
@@ -758,46 +743,24 @@ wr32(unsigned char *p, uint32_t v)
 static unsigned char *
 hide_new_chunks(const unsigned char *in, size_t *len, size_t *n)
 {
-	uLong hc = crc32(0, NULL, 0), pc = crc32(0, NULL, 0);
-	unsigned char *buf = malloc(*len + 64), raw[12];
-	uLongf sl = 64;
-	size_t off = 16;
+	size_t nc = vt_snap_split(in, *len, NULL, 0);
+	struct vt_chunk *c = calloc(nc + 1, sizeof(*c));
+	unsigned char *buf;
 
-	assert_non_null(buf);
-	memcpy(buf, in, *len);
+	assert_non_null(c);
+	assert_int_equal(vt_snap_split(in, *len, c, nc), nc);
 	*n = 0;
-	for (;;) {
-		unsigned char *h = buf + off;
-		uint32_t type = rd32(h), slen = rd32(h + 8);
-
-		assert_true(off + 24 <= *len);
-		if (type == 0x20444e45u) /* "END " */
-			break;
-		if (type == 0x45474150u || type == 0x544e4f43u) {
-			/* PAGE, CONT: skippable, and now unknown */
-			assert_int_equal(rd32(h + 4) & 1, 0);
-			h[3] = 'x';
-			wr32(h + 20, (uint32_t)crc32(0, h, 20));
-			++*n;
-		}
-		hc = crc32(hc, h, 24);
-		pc = crc32(pc, h + 24, slen);
-		off += 24 + slen;
+	for (size_t i = 0; i < nc; i++) {
+		if (c[i].type != VT_CHUNK_PAGE && c[i].type != VT_CHUNK_CONT)
+			continue;
+		/* skippable, and now unknown */
+		assert_int_equal(c[i].flags & 1, 0);
+		c[i].type = (c[i].type & 0x00ffffffu) | (uint32_t)'x' << 24;
+		++*n;
 	}
-	{
-		uLongf rl = sizeof(raw);
-		unsigned char *h = buf + off;
-
-		assert_int_equal(uncompress(raw, &rl, h + 24, rd32(h + 8)),
-				 Z_OK);
-		wr32(raw + 4, (uint32_t)hc);
-		wr32(raw + 8, (uint32_t)pc);
-		assert_int_equal(compress2(h + 24, &sl, raw, 12, 1), Z_OK);
-		wr32(h + 8, (uint32_t)sl);
-		wr32(h + 16, (uint32_t)crc32(0, raw, 12));
-		wr32(h + 20, (uint32_t)crc32(0, h, 20));
-		*len = off + 24 + sl;
-	}
+	buf = vt_snap_join(in[8], in[10], c, nc, len);
+	vt_chunks_free(c, nc);
+	free(c);
 	return buf;
 }
 
@@ -1325,88 +1288,6 @@ test_convert_frames(void **state)
 	free(v);
 }
 
-/* An independent re-assembler: the chunks of a frame, inflated. */
-struct rchunk {
-	uint32_t type, flags;
-	unsigned char *raw;
-	size_t len;
-};
-
-#define T_CONT_ 0x544e4f43u  /* "CONT" */
-
-/* The chunks of the first frame of buf, without its END. */
-static size_t
-chunks_of(const unsigned char *buf, size_t len, struct rchunk *c, size_t max)
-{
-	size_t off = 16, n = 0;
-
-	while (off + 24 <= len) {
-		const unsigned char *h = buf + off;
-		uLongf rl = rd32(h + 12);
-
-		if (rd32(h) == 0x20444e45u) /* "END " */
-			break;
-		assert_true(n < max);
-		c[n].type = rd32(h);
-		c[n].flags = rd32(h + 4);
-		c[n].len = rl;
-		c[n].raw = malloc(rl + 1);
-		assert_non_null(c[n].raw);
-		assert_int_equal(uncompress(c[n].raw, &rl, h + 24,
-					    rd32(h + 8)),
-				 Z_OK);
-		off += 24 + rd32(h + 8);
-		n++;
-	}
-	return n;
-}
-
-/* A file of one frame of n chunks, and its END, deflated at level. */
-static unsigned char *
-assemble_at(const struct rchunk *c, size_t n, int level, size_t *len)
-{
-	uLong hc = crc32(0, NULL, 0), pc = crc32(0, NULL, 0);
-	size_t cap = 16 + 64, off = 16;
-	unsigned char *buf, end[12];
-
-	for (size_t i = 0; i < n; i++)
-		cap += 24 + compressBound(c[i].len);
-	buf = malloc(cap);
-	assert_non_null(buf);
-	memcpy(buf, "\x89VMS\r\n\x1a\n\x01\x00\x01\x00", 12);
-	wr32(buf + 12, (uint32_t)crc32(0, buf, 12));
-	for (size_t i = 0; i <= n; i++) {
-		const unsigned char *raw = i < n ? c[i].raw : end;
-		size_t rl = i < n ? c[i].len : sizeof(end);
-		unsigned char *h = buf + off;
-		uLongf sl = compressBound(rl);
-
-		if (i == n) {
-			wr32(end, (uint32_t)n);
-			wr32(end + 4, (uint32_t)hc);
-			wr32(end + 8, (uint32_t)pc);
-		}
-		assert_int_equal(compress2(h + 24, &sl, raw, rl, level), Z_OK);
-		wr32(h, i < n ? c[i].type : 0x20444e45u);
-		wr32(h + 4, i < n ? c[i].flags : 1);
-		wr32(h + 8, (uint32_t)sl);
-		wr32(h + 12, (uint32_t)rl);
-		wr32(h + 16, (uint32_t)crc32(0, raw, (uInt)rl));
-		wr32(h + 20, (uint32_t)crc32(0, h, 20));
-		hc = crc32(hc, h, 24);
-		pc = crc32(pc, h + 24, (uInt)sl);
-		off += 24 + sl;
-	}
-	*len = off;
-	return buf;
-}
-
-static unsigned char *
-assemble(const struct rchunk *c, size_t n, size_t *len)
-{
-	return assemble_at(c, n, 1, len);
-}
-
 static size_t
 put_leb(unsigned char *p, uint64_t v)
 {
@@ -1432,46 +1313,42 @@ get_leb(const unsigned char **p)
 	}
 }
 
-static struct rchunk
-chunk_dup(const struct rchunk *c)
-{
-	struct rchunk d = *c;
-
-	d.raw = malloc(c->len + 1);
-	assert_non_null(d.raw);
-	memcpy(d.raw, c->raw, c->len);
-	return d;
-}
-
-/* The bytes of contents in a CONT chunk, after its start and offset. */
+/*
+ * The payload of a CONT chunk, inflated (free it): the start it names in
+ * *start, and where the bytes of contents begin, after the start and the
+ * offset, in *at; their count is returned.
+ */
 static size_t
-cont_bytes(const struct rchunk *c)
+cont_read(const struct vt_chunk *c, unsigned char **raw, uint64_t *start,
+	  const unsigned char **at)
 {
-	const unsigned char *p = c->raw;
-
-	get_leb(&p);
-	get_leb(&p);
-	return c->len - (size_t)(p - c->raw);
+	*raw = vt_chunk_inflate(c);
+	assert_non_null(*raw);
+	*at = *raw;
+	*start = get_leb(at);
+	get_leb(at);
+	return c->raw - (size_t)(*at - *raw);
 }
 
-/* Give a CONT chunk another start and offset, keeping its bytes. */
-static void
-recont(struct rchunk *c, uint64_t start, uint64_t off)
+/* A copy of a CONT chunk with another start and offset, the same bytes. */
+static struct vt_chunk
+recont(const struct vt_chunk *c, uint64_t start, uint64_t off)
 {
-	const unsigned char *p = c->raw;
-	unsigned char *raw = malloc(c->len + 20);
-	size_t n;
+	unsigned char *raw, *nr;
+	const unsigned char *at;
+	uint64_t was;
+	size_t rest = cont_read(c, &raw, &was, &at), n;
+	struct vt_chunk d;
 
-	assert_non_null(raw);
-	get_leb(&p);
-	get_leb(&p);
-	n = put_leb(raw, start);
-	n += put_leb(raw + n, off);
-	memcpy(raw + n, p, c->len - (size_t)(p - c->raw));
-	n += c->len - (size_t)(p - c->raw);
-	free(c->raw);
-	c->raw = raw;
-	c->len = n;
+	nr = malloc(rest + 20);
+	assert_non_null(nr);
+	n = put_leb(nr, start);
+	n += put_leb(nr + n, off);
+	memcpy(nr + n, at, rest);
+	d = vt_chunk_make(c->type, c->flags, nr, n + rest, 1);
+	free(nr);
+	free(raw);
+	return d;
 }
 
 /* The map opens; contents do not, with one line that says why. */
@@ -1503,40 +1380,41 @@ test_convert_damage(void **state)
 	char *v = vt_vmscope_path(), *dir = vt_tmpdir(), *cmd, *etext, *path;
 	struct vms_snapshot_opts so = {0};
 	struct vms_err err = {0};
-	struct rchunk c[64], keep;
+	struct vt_chunk c[64], keep;
 	struct vms_map *core, *map;
 	unsigned char *bad, *two;
 	size_t lenc, n, first = 0, len, lenf, cont_at = 0, cont_end = 0;
+	size_t keep_bytes;
 	uint64_t start, size;
 	void *bufc, *frame;
 
 	(void)state;
 	bufc = core_snapshot(&core, &lenc);
-	n = chunks_of(bufc, lenc, c, 64);
-	while (first < n && c[first].type != T_CONT_)
+	n = vt_snap_split(bufc, lenc, c, 64);
+	assert_true(n <= 64);
+	while (first < n && c[first].type != VT_CHUNK_CONT)
 		first++;
 	assert_true(first < n);
 	{
-		const unsigned char *p = c[first].raw;
+		unsigned char *raw;
+		const unsigned char *at;
 
-		start = get_leb(&p);
-		size = vms_region_size(vms_map_find(core, start));
-		/* Where the CONT chunks lie in the file. */
-		for (size_t off = 16, i = 0; i < n; i++) {
-			size_t sl = rd32((unsigned char *)bufc + off + 8);
-
-			if (i == first)
-				cont_at = off;
-			off += 24 + sl;
-			cont_end = off;
-		}
+		keep_bytes = cont_read(&c[first], &raw, &start, &at);
+		free(raw);
+	}
+	size = vms_region_size(vms_map_find(core, start));
+	/* Where the CONT chunks lie in the file. */
+	for (size_t off = 16, i = 0; i < n; i++) {
+		if (i == first)
+			cont_at = off;
+		off += 24 + c[i].slen;
+		cont_end = off;
 	}
 	keep = c[first];
 
 	/* Bytes past the end of the region. */
-	c[first] = chunk_dup(&keep);
-	recont(&c[first], start, size - 1);
-	bad = assemble(c, n, &len);
+	c[first] = recont(&keep, start, size - 1);
+	bad = vt_snap_join(1, 1, c, n, &len);
 	assert_cont_refused(bad, len, "outside the region");
 	/* The older call says so too, naming the input it read again. */
 	{
@@ -1565,47 +1443,48 @@ test_convert_damage(void **state)
 	cmd = vt_asprintf("%s/out.vms", dir);
 	assert_int_equal(access(cmd, F_OK), -1);
 	free(cmd);
-	free(c[first].raw);
+	free(c[first].stored);
 
 	/* The same chunk twice: bytes that overlap. */
 	{
-		struct rchunk twice[65];
+		struct vt_chunk twice[65];
 
 		memcpy(twice, c, first * sizeof(*c));
 		twice[first] = keep;
 		memcpy(twice + first + 1, c + first,
 		       (n - first) * sizeof(*c));
 		twice[first + 1] = keep;
-		bad = assemble(twice, n + 1, &len);
+		bad = vt_snap_join(1, 1, twice, n + 1, &len);
 		assert_cont_refused(bad, len, "out of order");
 		free(bad);
 	}
 
 	/* A head that is no start and offset. */
-	c[first].raw = malloc(11);
-	assert_non_null(c[first].raw);
-	memset(c[first].raw, 0xff, 11);
-	c[first].len = 11;
-	bad = assemble(c, n, &len);
+	{
+		unsigned char head[11];
+
+		memset(head, 0xff, sizeof(head));
+		c[first] = vt_chunk_make(VT_CHUNK_CONT, keep.flags, head,
+					 sizeof(head), 1);
+	}
+	bad = vt_snap_join(1, 1, c, n, &len);
 	assert_cont_refused(bad, len, "cannot be read");
 	free(bad);
-	free(c[first].raw);
+	free(c[first].stored);
 
 	/* A start no region has: those bytes are never asked for. */
-	c[first] = chunk_dup(&keep);
-	recont(&c[first], start + 1, 0);
-	bad = assemble(c, n, &len);
+	c[first] = recont(&keep, start + 1, 0);
+	bad = vt_snap_join(1, 1, c, n, &len);
 	{
 		size_t lo;
 		void *out = convert_mem(bad, len, 0, "all", &lo);
 
 		assert_int_equal(held_bytes(out, lo, start),
-				 held_bytes(bufc, lenc, start) -
-					 cont_bytes(&keep));
+				 held_bytes(bufc, lenc, start) - keep_bytes);
 		free(out);
 	}
 	free(bad);
-	free(c[first].raw);
+	free(c[first].stored);
 	c[first] = keep;
 
 	/*
@@ -1613,7 +1492,7 @@ test_convert_damage(void **state)
 	 * is read from its start again for each chunk behind it.
 	 */
 	{
-		struct rchunk rev[64];
+		struct vt_chunk rev[64];
 		size_t ncont = n - first, lo;
 		char *gz = vt_asprintf("%s/rev.vms.gz", dir);
 		void *out;
@@ -1622,7 +1501,7 @@ test_convert_damage(void **state)
 		memcpy(rev, c, n * sizeof(*c));
 		for (size_t i = 0; i < ncont; i++)
 			rev[first + i] = c[n - 1 - i];
-		bad = assemble(rev, n, &len);
+		bad = vt_snap_join(1, 1, rev, n, &len);
 		assert_int_equal(vt_write_file(path, bad, len), 0);
 		cmd = vt_asprintf("gzip -c %s > %s", path, gz);
 		assert_int_equal(run_sh(cmd), 0);
@@ -1723,8 +1602,7 @@ test_convert_damage(void **state)
 		vms_map_free(map);
 	}
 
-	for (size_t i = 0; i < n; i++)
-		free(c[i].raw);
+	vt_chunks_free(c, n);
 	free(two);
 	free(frame);
 	free(bufc);
@@ -1747,15 +1625,16 @@ test_convert_big(void **state)
 	char *dir = vt_tmpdir(), *plain, *gz, *cmd;
 	const uint64_t size = (uint64_t)6 << 20, base = 0x10000000;
 	struct vms_err err = {0};
-	struct rchunk c[64], order[64];
+	struct vt_chunk c[64], order[64];
 	struct vms_map *map = vms_map_new(&err);
 	uint32_t x = 12345;
 	size_t n, nc = 0, len, lo;
-	unsigned char *buf;
+	unsigned char *buf, *raw = malloc(PIECE + 20);
 	void *head, *out;
 
 	(void)state;
 	assert_non_null(map);
+	assert_non_null(raw);
 	for (int i = 0; i < 3; i++) {
 		struct vms_region *r = vms_map_add(map, &err);
 
@@ -1766,27 +1645,26 @@ test_convert_big(void **state)
 		r->prot = VMS_PROT_R | VMS_PROT_W;
 	}
 	head = encode(map, NULL, &len);
-	n = chunks_of(head, len, c, 64);
+	n = vt_snap_split(head, len, c, 64);
+	assert_true(n <= 64);
 	free(head);
 	for (int i = 0; i < 3; i++) {
 		for (uint64_t off = 0; off < size; off += PIECE) {
-			struct rchunk *k = &c[n + nc++];
 			size_t h;
 
-			assert_true(n + nc <= 64);
-			k->type = T_CONT_;
-			k->flags = 0;
-			k->raw = malloc(PIECE + 20);
-			assert_non_null(k->raw);
-			h = put_leb(k->raw, map->regions[i].start);
-			h += put_leb(k->raw + h, off);
+			assert_true(n + nc < 64);
+			h = put_leb(raw, map->regions[i].start);
+			h += put_leb(raw + h, off);
 			for (size_t b = 0; b < PIECE; b++) {
 				x = x * 1103515245u + 12345u;
-				k->raw[h + b] = (unsigned char)(x >> 23);
+				raw[h + b] = (unsigned char)(x >> 23);
 			}
-			k->len = h + PIECE;
+			/* Stored: random bytes would not shrink. */
+			c[n + nc++] = vt_chunk_make(VT_CHUNK_CONT, 0, raw,
+						    h + PIECE, 0);
 		}
 	}
+	free(raw);
 	plain = vt_asprintf("%s/big.vms", dir);
 	gz = vt_asprintf("%s/big.vms.gz", dir);
 	for (int rev = 0; rev < 2; rev++) {
@@ -1798,8 +1676,7 @@ test_convert_big(void **state)
 			order[n + i] = c[n + (rev ? (2 - i / per) * per +
 							    i % per :
 						    i)];
-		/* Stored, not deflated: random bytes would not shrink. */
-		buf = assemble_at(order, n + nc, 0, &len);
+		buf = vt_snap_join(1, 1, order, n + nc, &len);
 		assert_true(len > ((size_t)17 << 20));
 		assert_int_equal(vt_write_file(plain, buf, len), 0);
 		free(buf);
@@ -1816,18 +1693,19 @@ test_convert_big(void **state)
 			assert_int_equal(h.runs[0], 0);
 			assert_int_equal(h.runs[1], size);
 			for (size_t k = 0; k < per; k++) {
-				const struct rchunk *ck = &c[n + i * per + k];
+				const struct vt_chunk *ck = &c[n + i * per + k];
+				unsigned char *r = vt_chunk_inflate(ck);
 
+				assert_non_null(r);
 				assert_memory_equal(h.p + k * PIECE,
-						    ck->raw + ck->len - PIECE,
-						    PIECE);
+						    r + ck->raw - PIECE, PIECE);
+				free(r);
 			}
 			held_free(&h);
 		}
 		free(out);
 	}
-	for (size_t i = 0; i < n + nc; i++)
-		free(c[i].raw);
+	vt_chunks_free(c, n + nc);
 	vms_map_free(map);
 	assert_int_equal(vt_rmtree(dir), 0);
 	free(gz);

@@ -7,7 +7,8 @@
  * and with every field unknown, and a snapshot of a snapshot.  Each is
  * compared field by field (mapcmp.c) and through the pmap views.  Then
  * damage: every truncation length, every bit flipped, version and chunk
- * changes made by an independent re-assembler of the container.
+ * changes made by an independent re-assembler of the container
+ * (snapbuild.c).
  *
  * VMS_UPDATE_SEEDS=1 rewrites the fuzz seeds in tests/fuzz/seeds/snapshot
  * (tests/fuzz/mkseeds-snapshot.sh runs it).
@@ -28,12 +29,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cmocka.h>
 
 #include "mapcmp.h"
 #include "output.h"
+#include "snapbuild.h"
 #include "testutil.h"
 #include "vmscope/vmscope.h"
 
@@ -501,132 +502,22 @@ test_truncation(void **state)
 	vms_map_free(b);
 }
 
-/* The container, re-read and re-written independently of the library. */
-struct tchunk {
-	uint32_t type, flags, raw, rawcrc;
-	unsigned char *stored;
-	size_t slen;
-};
-
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* The chunks of a one-frame file, without its END. */
-static size_t
-split(const unsigned char *buf, size_t len, struct tchunk *c, size_t max)
-{
-	size_t off = 16, n = 0;
-
-	while (off + 24 <= len && n < max) {
-		const unsigned char *h = buf + off;
-
-		if (rd32(h) == 0x20444e45u) /* "END " */
-			break;
-		c[n].type = rd32(h);
-		c[n].flags = rd32(h + 4);
-		c[n].slen = rd32(h + 8);
-		c[n].raw = rd32(h + 12);
-		c[n].rawcrc = rd32(h + 16);
-		c[n].stored = malloc(c[n].slen);
-		memcpy(c[n].stored, h + 24, c[n].slen);
-		off += 24 + c[n].slen;
-		n++;
-	}
-	return n;
-}
-
-static struct tchunk
-mkchunk(uint32_t type, uint32_t flags, const void *raw, size_t n)
-{
-	struct tchunk c = {type, flags, (uint32_t)n, 0, NULL, 0};
-	uLongf sl = compressBound(n);
-
-	/* Level 1, the writer's default, so that END comes out the same. */
-	c.stored = malloc(sl);
-	assert_int_equal(compress2(c.stored, &sl, raw, n, 1), Z_OK);
-	c.slen = sl;
-	c.rawcrc = (uint32_t)crc32(0, raw, (uInt)n);
-	return c;
-}
-
-static void
-put_tchunk(unsigned char **p, const struct tchunk *c, uLong *hc, uLong *pc)
-{
-	unsigned char *h = *p;
-
-	wr32(h, c->type);
-	wr32(h + 4, c->flags);
-	wr32(h + 8, (uint32_t)c->slen);
-	wr32(h + 12, c->raw);
-	wr32(h + 16, c->rawcrc);
-	wr32(h + 20, (uint32_t)crc32(0, h, 20));
-	memcpy(h + 24, c->stored, c->slen);
-	if (hc != NULL) {
-		*hc = crc32(*hc, h, 24);
-		*pc = crc32(*pc, h + 24, (uInt)c->slen);
-	}
-	*p += 24 + c->slen;
-}
-
-static unsigned char *
-join(unsigned major, unsigned minor, const struct tchunk *c, size_t n,
-     size_t *len)
-{
-	size_t cap = 16 + 64;
-	unsigned char *buf, *p, endraw[12];
-	uLong hc = crc32(0, NULL, 0), pc = crc32(0, NULL, 0);
-	struct tchunk end;
-
-	for (size_t i = 0; i < n; i++)
-		cap += 24 + c[i].slen;
-	buf = p = malloc(cap);
-	memcpy(p, "\x89VMS\r\n\x1a\n", 8);
-	p[8] = (unsigned char)major;
-	p[9] = 0;
-	p[10] = (unsigned char)minor;
-	p[11] = 0;
-	wr32(p + 12, (uint32_t)crc32(0, p, 12));
-	p += 16;
-	for (size_t i = 0; i < n; i++)
-		put_tchunk(&p, &c[i], &hc, &pc);
-	wr32(endraw, (uint32_t)n);
-	wr32(endraw + 4, (uint32_t)hc);
-	wr32(endraw + 8, (uint32_t)pc);
-	end = mkchunk(0x20444e45u, 1, endraw, 12);
-	put_tchunk(&p, &end, NULL, NULL);
-	free(end.stored);
-	*len = (size_t)(p - buf);
-	return buf;
-}
-
 static void
 test_reassembled_is_identical(void **state)
 {
 	struct vms_map *a = build_full();
-	struct tchunk c[16];
+	struct vt_chunk c[16];
 	size_t len, jlen, n;
 	unsigned char *buf = encode(a, 1, &len), *j;
 
 	(void)state;
-	n = split(buf, len, c, 16);
+	n = vt_snap_split(buf, len, c, 16);
 	assert_int_equal(n, 6);
-	j = join(1, VMS_SNAP_MINOR, c, n, &jlen);
+	j = vt_snap_join(1, VMS_SNAP_MINOR, c, n, &jlen);
 	/* The spec and the library agree to the byte. */
 	assert_int_equal(jlen, len);
 	assert_memory_equal(j, buf, len);
-	for (size_t i = 0; i < n; i++)
-		free(c[i].stored);
+	vt_chunks_free(c, n);
 	free(j);
 	free(buf);
 	vms_map_free(a);
@@ -638,18 +529,19 @@ test_versions(void **state)
 	struct vms_map *a = build_full(), *m;
 	struct vms_snapshot_info info;
 	struct vms_err err = {0};
-	struct tchunk c[16], x[17];
+	struct vt_chunk c[16], x[17];
 	size_t len, jlen, n;
 	unsigned char *buf = encode(a, 1, &len), *j;
 	unsigned char junk[300];
 
 	(void)state;
-	n = split(buf, len, c, 16);
+	n = vt_snap_split(buf, len, c, 16);
+	assert_true(n <= 16);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 7);
 
 	/* A newer major is refused, saying so. */
-	j = join(2, 0, c, n, &jlen);
+	j = vt_snap_join(2, 0, c, n, &jlen);
 	assert_null(readback(j, jlen, 0, &err));
 	assert_int_equal(err.code, VMS_E_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "newer"));
@@ -658,8 +550,9 @@ test_versions(void **state)
 	/* A newer minor with an unknown skippable chunk is read. */
 	memcpy(x, c, n * sizeof(*c));
 	x[n] = x[n - 1];
-	x[n - 1] = mkchunk(0x41525458u, 0, junk, sizeof(junk)); /* XTRA */
-	j = join(1, 7, x, n + 1, &jlen);
+	/* XTRA */
+	x[n - 1] = vt_chunk_make(0x41525458u, 0, junk, sizeof(junk), 1);
+	j = vt_snap_join(1, 7, x, n + 1, &jlen);
 	m = readback(j, jlen, 0, &err);
 	if (m == NULL)
 		fail_msg("minor 7: %s", err.msg);
@@ -673,7 +566,7 @@ test_versions(void **state)
 
 	/* The same chunk marked critical stops the reader. */
 	x[n - 1].flags = 1;
-	j = join(1, 7, x, n + 1, &jlen);
+	j = vt_snap_join(1, 7, x, n + 1, &jlen);
 	assert_null(readback(j, jlen, 0, &err));
 	assert_int_equal(err.code, VMS_E_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "XTRA"));
@@ -683,24 +576,24 @@ test_versions(void **state)
 	/* A known chunk grown at its end: fine from a newer minor only. */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char *raw;
-		uLongf rl;
-		struct tchunk save = c[i];
+		size_t rl = c[i].raw;
+		struct vt_chunk save = c[i];
 
-		if (c[i].type != 0x434f5250u) /* PROC */
+		if (c[i].type != VT_CHUNK_PROC)
 			continue;
-		rl = c[i].raw;
-		raw = malloc(rl + 5);
-		assert_int_equal(uncompress(raw, &rl, c[i].stored, c[i].slen),
-				 Z_OK);
+		raw = vt_chunk_inflate(&c[i]);
+		assert_non_null(raw);
+		raw = realloc(raw, rl + 5);
+		assert_non_null(raw);
 		memcpy(raw + rl, "\x01\x02\x03\x04\x05", 5);
-		c[i] = mkchunk(save.type, save.flags, raw, rl + 5);
-		j = join(1, VMS_SNAP_MINOR + 1, c, n, &jlen);
+		c[i] = vt_chunk_make(save.type, save.flags, raw, rl + 5, 1);
+		j = vt_snap_join(1, VMS_SNAP_MINOR + 1, c, n, &jlen);
 		m = readback(j, jlen, 0, &err);
 		assert_non_null(m);
 		assert_same(a, m);
 		vms_map_free(m);
 		free(j);
-		j = join(1, VMS_SNAP_MINOR, c, n, &jlen);
+		j = vt_snap_join(1, VMS_SNAP_MINOR, c, n, &jlen);
 		assert_null(readback(j, jlen, 0, &err));
 		assert_int_equal(err.code, VMS_E_CORRUPT);
 		free(j);
@@ -714,29 +607,28 @@ test_versions(void **state)
 		uint32_t raw = c[i].raw;
 
 		c[i].raw = (uint32_t)(c[i].slen * 1100);
-		j = join(1, 0, c, n, &jlen);
+		j = vt_snap_join(1, 0, c, n, &jlen);
 		assert_null(readback(j, jlen, 0, &err));
 		free(j);
 		c[i].raw = raw + 1;
-		j = join(1, 0, c, n, &jlen);
+		j = vt_snap_join(1, 0, c, n, &jlen);
 		assert_null(readback(j, jlen, 0, &err));
 		assert_int_equal(err.code, VMS_E_CORRUPT);
 		free(j);
 		c[i].raw = raw;
 	}
 	/* Known chunks are needed, and only once each. */
-	j = join(1, 0, c + 1, n - 1, &jlen);
+	j = vt_snap_join(1, 0, c + 1, n - 1, &jlen);
 	assert_null(readback(j, jlen, 0, &err));
 	free(j);
 	memcpy(x, c, n * sizeof(*c));
 	x[n] = c[2];
-	j = join(1, 0, x, n + 1, &jlen);
+	j = vt_snap_join(1, 0, x, n + 1, &jlen);
 	assert_null(readback(j, jlen, 0, &err));
 	assert_non_null(strstr(err.msg, "two"));
 	free(j);
 
-	for (size_t i = 0; i < n; i++)
-		free(c[i].stored);
+	vt_chunks_free(c, n);
 	free(buf);
 	vms_map_free(a);
 }
@@ -747,10 +639,10 @@ end_payload(const unsigned char *buf, size_t len, size_t *lo, size_t *hi)
 {
 	size_t off = 16;
 
-	while (off + 24 <= len && rd32(buf + off) != 0x20444e45u)
-		off += 24 + rd32(buf + off + 8);
+	while (off + 24 <= len && vt_le32_get(buf + off) != VT_CHUNK_END)
+		off += 24 + vt_le32_get(buf + off + 8);
 	*lo = off + 24;
-	*hi = *lo + rd32(buf + off + 8);
+	*hi = *lo + vt_le32_get(buf + off + 8);
 }
 
 static void
@@ -1107,12 +999,13 @@ wrapped_seed(const unsigned char *buf, size_t len, const char *dir,
 					 0x4e474552u, 0x44524854u,
 					 0x56585541u, 0x4e524157u,
 					 0, 0, 0x45474150u, 0x544e4f43u};
-	struct tchunk c[64];
+	struct vt_chunk c[64];
 	size_t n, wl = 1;
 	unsigned char *w;
 	char *path;
 
-	n = split(buf, len, c, 64);
+	n = vt_snap_split(buf, len, c, 64);
+	assert_true(n <= 64);
 	for (size_t i = 0; i < n; i++)
 		wl += 3 + c[i].raw;
 	w = malloc(wl);
@@ -1120,21 +1013,21 @@ wrapped_seed(const unsigned char *buf, size_t len, const char *dir,
 	w[0] = 'W';
 	wl = 1;
 	for (size_t i = 0; i < n; i++) {
-		uLongf rl = c[i].raw;
+		unsigned char *raw = vt_chunk_inflate(&c[i]);
 		unsigned k = 0;
 
 		while (k < 10 && types[k] != c[i].type)
 			k++;
 		assert_true(k < 10 && c[i].raw < 65536);
+		assert_non_null(raw);
 		w[wl] = (unsigned char)k;
 		w[wl + 1] = (unsigned char)c[i].raw;
 		w[wl + 2] = (unsigned char)(c[i].raw >> 8);
-		assert_int_equal(uncompress(w + wl + 3, &rl, c[i].stored,
-					    c[i].slen),
-				 Z_OK);
-		wl += 3 + rl;
-		free(c[i].stored);
+		memcpy(w + wl + 3, raw, c[i].raw);
+		wl += 3 + c[i].raw;
+		free(raw);
 	}
+	vt_chunks_free(c, n);
 	path = vt_asprintf("%s/%s", dir, name);
 	assert_int_equal(vt_write_file(path, w, wl), 0);
 	free(path);
