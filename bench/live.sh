@@ -55,6 +55,7 @@ make_tmp bench
 
 cflags=(-std=c11 -O2 -Wall -Wextra)
 build mkmaps "${cflags[@]}"
+build pair "${cflags[@]}"
 if [[ -x /usr/bin/time ]]; then
 	peakrss() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null &&
 		cat "$tmp/rss"; }
@@ -107,9 +108,22 @@ for n in "${ns[@]}"; do
 	fi
 	note "N=$n: timing ${#names[@]} commands, $runs runs each"
 	measure "$tmp/res"
+	# The targets: each vmscope view in alternation with its baseline.
+	px=- pm=-
+	if [[ -n $rss ]]; then
+		note "N=$n: $runs pairs of each view and its baseline"
+		px=$("$tmp/pair" "$runs" "$warmup" cat "/proc/$pid/smaps" -- \
+			"$vmscope" -x "$pid" | awk '{ print $3 }') ||
+			die "pair: vmscope -x against cat smaps failed"
+		pm=$("$tmp/pair" "$runs" "$warmup" cat "/proc/$pid/maps" -- \
+			"$vmscope" "$pid" | awk '{ print $3 }') ||
+			die "pair: vmscope against cat maps failed"
+	fi
 	stop_targets
-	# One summary line: N, maps lines, the six medians, peak RSS.
-	awk -v n="$n" -v nmaps="$nmaps" -v rss="${rss:--}" '
+	# One summary line: N, maps lines, the six medians, peak RSS, and
+	# the two paired ratios.
+	awk -v n="$n" -v nmaps="$nmaps" -v rss="${rss:--}" -v px="$px" \
+	    -v pm="$pm" '
 		{ val = $NF; $NF = ""; sub(/ $/, ""); t[$0] = val }
 		END {
 			split("cat smaps|cat maps|pmap -x|pmap -X|vmscope -x|vmscope",
@@ -117,7 +131,7 @@ for n in "${ns[@]}"; do
 			line = n " " nmaps
 			for (i = 1; i <= 6; i++)
 				line = line " " ((k[i] in t) ? t[k[i]] : "-")
-			print line, rss
+			print line, rss, px, pm
 		}' "$tmp/res" >>"$summary"
 done
 
@@ -160,14 +174,14 @@ awk '
 		    ms($4), ms($5), ms($6), ms($7), ms($8)
 	}
 	END {
-		printf "\nratios, target in brackets\n"
+		printf "\nratios, target in brackets (vmscope: median of paired runs)\n"
 		printf "%7s %17s %15s %15s %15s %15s\n", "N",
 		    "vms -x/smaps(1.2)", "vms/maps(1.3)", "pmap -x/smaps",
 		    "pmap -X/smaps", "peak RSS -x"
 		for (i = 1; i <= NR; i++) {
 			split(row[i], f, " ")
-			a = ratio(f[7], f[3])
-			b = ratio(f[8], f[4])
+			a = f[10] == "-" ? "-" : sprintf("%.2f", f[10])
+			b = f[11] == "-" ? "-" : sprintf("%.2f", f[11])
 			rss = "-"
 			if (f[9] != "-")
 				rss = sprintf("%.1f MiB", f[9] / 1024)
@@ -178,6 +192,8 @@ awk '
 			    ratio(f[6], f[3]), rss
 		}
 		printf "\nmaps: lines in /proc/PID/maps, N plus the process own.\n"
+		printf "paired: each vmscope run right after its cat baseline; the\n"
+		printf "median of the run-by-run ratios (see bench/README.md).\n"
 		printf "peak RSS target: 32 MiB at 60000 mappings.\n"
 	}' "$summary"
 exit "$fail"
