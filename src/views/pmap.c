@@ -337,6 +337,38 @@ clip(const struct vms_region *r, const struct vms_view_opts *o,
 		*start = r->start;
 }
 
+/*
+ * The columns before the name of a 64-bit default row in one go: every
+ * field has a fixed place (16 hex digits, a blank, kilobytes right-aligned
+ * in 10 columns, "K ", the mode, a blank), so nothing needs measuring.
+ * What map_row() would print, byte for byte; 0 when the kilobytes do not
+ * fit in their 10 columns and map_row() must do it.
+ */
+static int
+map_head64(struct row *w, const struct vms_region *r, uint64_t start,
+	   uint64_t kb)
+{
+	char *d = w->b + w->n, *p = d + 27;
+	uint64_t hi = hex8((uint32_t)(start >> 32)), lo = hex8((uint32_t)start);
+	char m[8];
+
+	if (kb > UINT64_C(9999999999))
+		return 0;
+	/* A row starts with ROWMAX bytes of room (see r_end()). */
+	memcpy(d, &hi, 8);
+	memcpy(d + 8, &lo, 8);
+	memcpy(d + 16, "                ", 16);
+	do
+		*--p = (char)('0' + kb % 10);
+	while ((kb /= 10) != 0);
+	d[27] = 'K';
+	d[28] = ' ';
+	memcpy(d + 29, mode(r, m), 6);
+	d[35] = ' ';
+	w->n += 36;
+	return 1;
+}
+
 /* The default, -r and -s rows: address, kilobytes, [Pgsz,] mode, name. */
 static void
 map_row(struct row *w, const struct cols *c, const struct vms_region *r,
@@ -345,6 +377,11 @@ map_row(struct row *w, const struct cols *c, const struct vms_region *r,
 {
 	char m[8];
 
+	if (c->aw == 16 && c->sw == 11 && pg == NULL &&
+	    map_head64(w, r, start, KB(end - start))) {
+		r_name(w, r, o, 0);
+		return;
+	}
 	r_hex(w, start, c->aw);
 	r_ch(w, ' ');
 	r_dec(w, KB(end - start), c->sw - 1);
