@@ -192,6 +192,64 @@ test_unknown_is_not_zero(void **state)
 	vms_map_free(map);
 }
 
+/*
+ * Default rows of a 64-bit map against printf's own formatting of the
+ * columns before the name: addresses of every length, sizes from a page
+ * to more kilobytes than the column's ten places hold (a 64 TiB
+ * reservation), every mode.
+ */
+static void
+test_row_columns(void **state)
+{
+	static const struct {
+		uint64_t start, len;
+		unsigned prot;
+		int shared;
+	} rs[] = {
+		{0x1000, 0x1000, VMS_PROT_R, 0},
+		{0x400000, 0x3000, VMS_PROT_R | VMS_PROT_X, 0},
+		{0x7f0000000000, 0x200000, VMS_PROT_R | VMS_PROT_W, 1},
+		{0x100000000000, UINT64_C(1) << 46, 0, 0},
+		{0x7fffffffe000, 0x1000, VMS_PROT_W | VMS_PROT_X, 0},
+		{UINT64_C(0xffffffffff600000), 0x1000, VMS_PROT_X, 0},
+	};
+	const struct vms_view *v = vms_view_find("pmap");
+	struct vms_view_opts vo = {0};
+	struct vms_err err;
+	struct vms_map *map = vms_map_new(&err);
+	char *buf;
+
+	(void)state;
+	map->arch.wordsize = 64;
+	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+		struct vms_region *r = vms_map_add(map, &err);
+
+		r->start = rs[i].start;
+		r->end = rs[i].start + rs[i].len;
+		r->prot = (uint8_t)rs[i].prot;
+		r->flags = rs[i].shared ? VMS_RF_SHARED : 0;
+		r->has = VMS_HAS_PROT | VMS_HAS_SHARED;
+	}
+	assert_int_equal(vms_map_finish(map, &err), 0);
+	buf = vt_render(v, map, &vo);
+	assert_non_null(buf);
+	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "\n%016" PRIX64 " %10" PRIu64
+			 "K %c%c%c%c  ",
+			 rs[i].start, rs[i].len / 1024,
+			 rs[i].prot & VMS_PROT_R ? 'r' : '-',
+			 rs[i].prot & VMS_PROT_W ? 'w' : '-',
+			 rs[i].prot & VMS_PROT_X ? 'x' : '-',
+			 rs[i].shared ? 's' : '-');
+		if (strstr(buf, want) == NULL)
+			fail_msg("no row \"%s\" in:\n%s", want + 1, buf);
+	}
+	free(buf);
+	vms_map_free(map);
+}
+
 /* A dump names the signal, the fault address and the region holding it. */
 static void
 test_fault_line(void **state)
@@ -405,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_totals_match_smaps),
 		cmocka_unit_test(test_unknown_is_not_zero),
 		cmocka_unit_test(test_fault_line),
+		cmocka_unit_test(test_row_columns),
 		cmocka_unit_test(test_many_rows),
 	};
 
