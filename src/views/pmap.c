@@ -9,7 +9,6 @@
  * a blank.
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,10 +62,6 @@ struct row {
 	size_t n;
 	const char *last;        /* the last string measured, and its length: */
 	size_t lastlen;          /* neighbouring rows often share a name */
-	char *mem;               /* with no FILE: where full buffers go */
-	size_t memlen;
-	size_t memcap;
-	int oom;                 /* mem could not grow */
 	char b[ROWBUF];
 };
 
@@ -76,10 +71,6 @@ row_init(struct row *w)
 	w->n = 0;
 	w->last = NULL;
 	w->lastlen = 0;
-	w->mem = NULL;
-	w->memlen = 0;
-	w->memcap = 0;
-	w->oom = 0;
 }
 
 static void
@@ -213,31 +204,11 @@ r_ch(struct row *w, char c)
 		w->b[w->n++] = c;
 }
 
-/* Write the buffer to out, or with out NULL keep it in w->mem. */
+/* Write the buffer to out. */
 static void
 r_flush(struct row *w, FILE *out)
 {
-	if (out != NULL) {
-		fwrite(w->b, 1, w->n, out);
-	} else if (!w->oom) {
-		if (w->memcap - w->memlen < w->n) {
-			size_t cap = w->memcap ? w->memcap * 2 : ROWBUF * 8;
-			char *p;
-
-			while (cap - w->memlen < w->n)
-				cap *= 2;
-			p = realloc(w->mem, cap);
-			if (p == NULL) {
-				w->oom = 1;
-				w->n = 0;
-				return;
-			}
-			w->mem = p;
-			w->memcap = cap;
-		}
-		memcpy(w->mem + w->memlen, w->b, w->n);
-		w->memlen += w->n;
-	}
+	fwrite(w->b, 1, w->n, out);
 	w->n = 0;
 }
 
@@ -504,16 +475,6 @@ rows_zero(struct rows *h)
 		vms_sum_init(&h->sum[k]);
 }
 
-static void
-rows_add(struct rows *to, const struct rows *from)
-{
-	to->total += from->total;
-	for (int k = 0; k < 3; k++) {
-		to->sum[k].v += from->sum[k].v;
-		to->sum[k].known = to->sum[k].known && from->sum[k].known;
-	}
-}
-
 /* The default and -r rows. */
 static int
 map_row_of(struct rows *h, const struct vms_region *r)
@@ -570,147 +531,6 @@ rows_run(struct rows *h, FILE *out)
 	r_flush(&h->w, out);
 }
 
-/*
- * Tens of thousands of rows take milliseconds to format, longer than
- * the rest of the work once the map is read.  A second thread helps:
- * the rows are cut into blocks, this thread formats and writes the even
- * ones while the helper formats each odd one into one of two buffers,
- * which this thread writes in its turn.  The buffers are reused, so the
- * memory stays small and warm.
- */
-#define BLOCK_ROWS 2048
-#define SPLIT_ROWS (4 * BLOCK_ROWS)
-
-struct block {
-	char *mem;
-	size_t len;
-	size_t cap;
-	struct rows sums;        /* total and sum[] of its rows */
-	int full;                /* formatted, not yet written */
-	int failed;              /* out of memory: the writer formats it */
-};
-
-struct pipe {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct rows h;           /* the helper's rows */
-	size_t nblocks;
-	struct block buf[2];
-};
-
-static void *
-helper(void *arg)
-{
-	struct pipe *p = arg;
-	struct row *w = &p->h.w;
-
-	for (size_t k = 1; k < p->nblocks; k += 2) {
-		struct block *b = &p->buf[(k / 2) % 2];
-
-		pthread_mutex_lock(&p->mu);
-		while (b->full)
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		p->h.from = k * BLOCK_ROWS;
-		p->h.to = p->h.from + BLOCK_ROWS;
-		if (p->h.to > p->h.map->nregions)
-			p->h.to = p->h.map->nregions;
-		rows_zero(&p->h);
-		w->mem = b->mem;
-		w->memlen = 0;
-		w->memcap = b->cap;
-		w->oom = 0;
-		rows_run(&p->h, NULL);
-		pthread_mutex_lock(&p->mu);
-		b->mem = w->mem;
-		b->cap = w->memcap;
-		b->len = w->memlen;
-		rows_zero(&b->sums);
-		rows_add(&b->sums, &p->h);
-		b->failed = w->oom;
-		b->full = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	return NULL;
-}
-
-/*
- * Rows [0, h->map->nregions) with the helper, their sums in h; -1 if it
- * did not start.
- */
-static int
-rows_split(struct rows *h, FILE *out)
-{
-	size_t n = h->map->nregions;
-	struct pipe *p = calloc(1, sizeof(*p));
-	struct rows acc;
-	pthread_t t;
-
-	if (p == NULL)
-		return -1;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	p->h = *h;
-	row_init(&p->h.w);
-	p->nblocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
-	/*
-	 * Room for most blocks, taken here: a first malloc() in the helper
-	 * would make glibc set up an arena for its thread.
-	 */
-	for (int k = 0; k < 2; k++) {
-		p->buf[k].cap = BLOCK_ROWS * 128;
-		p->buf[k].mem = malloc(p->buf[k].cap);
-		if (p->buf[k].mem == NULL)
-			p->buf[k].cap = 0;
-	}
-	if (pthread_create(&t, NULL, helper, p) != 0) {
-		free(p->buf[0].mem);
-		free(p->buf[1].mem);
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
-		free(p);
-		return -1;
-	}
-	rows_zero(&acc);
-	for (size_t k = 0; k < p->nblocks; k++) {
-		struct block *b = &p->buf[(k / 2) % 2];
-
-		h->from = k * BLOCK_ROWS;
-		h->to = h->from + BLOCK_ROWS < n ? h->from + BLOCK_ROWS : n;
-		rows_zero(h);
-		if (k % 2 == 0) {
-			rows_run(h, out);
-			rows_add(&acc, h);
-			continue;
-		}
-		pthread_mutex_lock(&p->mu);
-		while (!b->full)
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		if (b->failed) {
-			rows_run(h, out);
-			rows_add(&acc, h);
-		} else {
-			fwrite(b->mem, 1, b->len, out);
-			rows_add(&acc, &b->sums);
-		}
-		pthread_mutex_lock(&p->mu);
-		b->full = 0;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	pthread_join(t, NULL);
-	rows_zero(h);
-	rows_add(h, &acc);
-	free(p->buf[0].mem);
-	free(p->buf[1].mem);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
-	free(p);
-	return 0;
-}
-
 /* Every row of h's table, its sums in h. */
 static int
 rows_all(struct rows *h, FILE *out)
@@ -718,10 +538,7 @@ rows_all(struct rows *h, FILE *out)
 	h->from = 0;
 	h->to = h->map->nregions;
 	rows_zero(h);
-	/* A range needs few rows: no helper for it. */
-	if (h->to < SPLIT_ROWS || (h->o->flags & VMS_VIEW_RANGE) ||
-	    rows_split(h, out) < 0)
-		rows_run(h, out);
+	rows_run(h, out);
 	return 0;
 }
 
