@@ -119,11 +119,19 @@ for n in "${ns[@]}"; do
 			"$vmscope" "$pid" | awk '{ print $3 }') ||
 			die "pair: vmscope against cat maps failed"
 	fi
+	# How much the CPU alone moves a ratio: cat on one CPU right after
+	# cat on another (the target's kernel structures change caches).
+	pc=-
+	if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+		pc=$("$tmp/pair" "$runs" "$warmup" taskset -c 0 cat \
+			"/proc/$pid/maps" -- taskset -c 1 cat "/proc/$pid/maps" |
+			awk '{ print $3 }') || die "pair: cat against cat failed"
+	fi
 	stop_targets
-	# One summary line: N, maps lines, the six medians, peak RSS, and
-	# the two paired ratios.
+	# One summary line: N, maps lines, the six medians, peak RSS, the
+	# two paired ratios and the CPU-placement one.
 	awk -v n="$n" -v nmaps="$nmaps" -v rss="${rss:--}" -v px="$px" \
-	    -v pm="$pm" '
+	    -v pm="$pm" -v pc="$pc" '
 		{ val = $NF; $NF = ""; sub(/ $/, ""); t[$0] = val }
 		END {
 			split("cat smaps|cat maps|pmap -x|pmap -X|vmscope -x|vmscope",
@@ -131,7 +139,7 @@ for n in "${ns[@]}"; do
 			line = n " " nmaps
 			for (i = 1; i <= 6; i++)
 				line = line " " ((k[i] in t) ? t[k[i]] : "-")
-			print line, rss, px, pm
+			print line, rss, px, pm, pc
 		}' "$tmp/res" >>"$summary"
 done
 
@@ -191,6 +199,12 @@ awk '
 			    a mark(a, 1.2), b mark(b, 1.3), ratio(f[5], f[3]),
 			    ratio(f[6], f[3]), rss
 		}
+		printf "\nCPU placement alone, cat maps on CPU 1 after cat maps on CPU 0:"
+		for (i = 1; i <= NR; i++) {
+			split(row[i], f, " ")
+			printf " %s", f[12] == "-" ? "-" : sprintf("%.2f", f[12])
+		}
+		printf "\n"
 		printf "\nmaps: lines in /proc/PID/maps, N plus the process own.\n"
 		printf "paired: each vmscope run right after its cat baseline; the\n"
 		printf "median of the run-by-run ratios (see bench/README.md).\n"
