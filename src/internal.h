@@ -145,6 +145,15 @@ struct vms_maps_parser {
 	int check;               /* compare headers with the map, add none */
 	size_t checked;          /* check: headers compared so far */
 	int differs;             /* check: a header did not match */
+	/*
+	 * The last name seen, as the text gave it, and what it became: a
+	 * library's segments, or one file mapped many times, repeat it.
+	 */
+	char last_raw[128];
+	size_t last_len;         /* 0: nothing kept */
+	const char *last_value;  /* interned */
+	int last_is_path;        /* else a bracketed name */
+	int last_deleted;        /* it carried " (deleted)" */
 };
 
 void vms_maps_parser_init(struct vms_maps_parser *p, struct vms_map *map,

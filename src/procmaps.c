@@ -97,12 +97,25 @@ bad_line(struct vms_maps_parser *p, const char *what, struct vms_err *err)
 			   p->name, p->line, what);
 }
 
+/* Keep what the name in p->last_raw (n bytes) became, if it fitted. */
+static void
+remember(struct vms_maps_parser *p, size_t n, const char *v, int is_path,
+	 int deleted)
+{
+	if (n > sizeof(p->last_raw))
+		return;
+	p->last_len = n;
+	p->last_value = v;
+	p->last_is_path = is_path;
+	p->last_deleted = deleted;
+}
+
 /* Store a pathname: decode "\012", intern, note " (deleted)". */
 static int
 set_name(struct vms_maps_parser *p, struct vms_region *r, const char *s,
 	 size_t n, struct vms_err *err)
 {
-	const size_t dl = sizeof(DELETED_SUFFIX) - 1;
+	const size_t dl = sizeof(DELETED_SUFFIX) - 1, raw_len = n;
 	char stackbuf[512], *buf = stackbuf;
 	const char *v;
 	size_t i, o;
@@ -110,11 +123,25 @@ set_name(struct vms_maps_parser *p, struct vms_region *r, const char *s,
 
 	if (n == 0)
 		return 0;
+	if (n == p->last_len && memcmp(s, p->last_raw, n) == 0) {
+		if (!p->last_is_path) {
+			r->name = p->last_value;
+		} else {
+			r->path = p->last_value;
+			if (p->last_deleted)
+				r->flags |= VMS_RF_DELETED;
+		}
+		return 0;
+	}
+	p->last_len = 0;
+	if (n <= sizeof(p->last_raw))
+		memcpy(p->last_raw, s, n);
 	if (s[0] == '[' && s[n - 1] == ']') {
 		v = vms_map_intern(p->map, s, n, err);
 		if (v == NULL)
 			return -1;
 		r->name = v;
+		remember(p, n, v, 0, 0);
 		return 0;
 	}
 	/*
@@ -147,6 +174,7 @@ set_name(struct vms_maps_parser *p, struct vms_region *r, const char *s,
 out:
 	if (v != NULL) {
 		r->path = v;
+		remember(p, raw_len, v, 1, (r->flags & VMS_RF_DELETED) != 0);
 		rc = 0;
 	}
 	return rc;

@@ -1237,6 +1237,51 @@ test_check_mode(void **state)
 	}
 	vms_map_free(map);
 }
+/*
+ * A name repeated on consecutive lines (a library's segments) becomes the
+ * same value each time, with the same " (deleted)" and "\\012" handling,
+ * and a different name in between changes nothing.
+ */
+static void
+test_repeated_names(void **state)
+{
+	static const char text[] =
+		"1000-2000 r--p 00000000 08:01 7 /lib/a\\012b (deleted)\n"
+		"2000-3000 r-xp 00001000 08:01 7 /lib/a\\012b (deleted)\n"
+		"3000-4000 rw-p 00000000 00:00 0 \n"
+		"4000-5000 r--p 00002000 08:01 7 /lib/a\\012b (deleted)\n"
+		"5000-6000 rw-p 00000000 00:00 0 [heap]\n"
+		"6000-7000 rw-p 00000000 00:00 0 [heap]\n"
+		"7000-8000 r--p 00000000 08:01 9 [heap]x\n"
+		"8000-9000 r--p 00000000 08:01 9 /lib/a\\012b\n";
+	struct vms_map *map;
+
+	(void)state;
+	map = parse_text(text, sizeof(text) - 1, 0, "repeated");
+	assert_int_equal(map->nregions, 8);
+	for (size_t i = 0; i < 8; i++) {
+		const struct vms_region *r = &map->regions[i];
+		int deleted = i == 0 || i == 1 || i == 3;
+
+		if (i == 0 || i == 1 || i == 3 || i == 7) {
+			assert_string_equal(r->path, "/lib/a\nb");
+			assert_null(r->name);
+		} else if (i == 4 || i == 5) {
+			assert_string_equal(r->name, "[heap]");
+			assert_null(r->path);
+		} else if (i == 6) {
+			assert_string_equal(r->path, "[heap]x");
+		} else {
+			assert_null(r->path);
+			assert_null(r->name);
+		}
+		assert_int_equal((r->flags & VMS_RF_DELETED) != 0, deleted);
+	}
+	assert_ptr_equal(map->regions[0].path, map->regions[1].path);
+	assert_ptr_equal(map->regions[1].path, map->regions[3].path);
+	assert_ptr_equal(map->regions[4].name, map->regions[5].name);
+}
+
 
 int
 main(void)
@@ -1265,6 +1310,7 @@ main(void)
 		T(test_open_missing_pid),
 		T(test_deleted_without_map_files),
 		T(test_check_mode),
+		T(test_repeated_names),
 	};
 #undef T
 
