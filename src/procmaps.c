@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,18 +233,113 @@ check_header(struct vms_maps_parser *p, uint64_t start, uint64_t end,
 	return 0;
 }
 
+/*
+ * The usual line of a 64-bit process, all hex in lower case:
+ *
+ *   7f0123456000-7f0123457000 rw-p 00000000 00:00 0
+ *
+ * Every field up to the inode has a fixed place, so its digits can be
+ * checked and converted eight at a time, with no search for where each
+ * number ends.  The values in v (start, end, offset, major, minor) and
+ * where the inode starts; NULL for a line of any other shape, which the
+ * field-by-field path below then reads.
+ */
+#define SWAR_ONES UINT64_C(0x0101010101010101)
+#define SWAR_HIGH UINT64_C(0x8080808080808080)
+
+/* The eight bytes at p, the first in the low byte. */
+static inline uint64_t
+load_le64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/*
+ * 0x80 in each byte of w that is not a digit or a lower-case hex letter.
+ * Bytes are compared on their low seven bits, where adding never carries
+ * into the next byte; a byte with the high bit set is never a digit.
+ */
+static inline uint64_t
+not_hex(uint64_t w)
+{
+	uint64_t y = w & ~SWAR_HIGH;
+	uint64_t ge0 = y + 0x50 * SWAR_ONES, gt9 = y + 0x46 * SWAR_ONES;
+	uint64_t gea = y + 0x1f * SWAR_ONES, gtf = y + 0x19 * SWAR_ONES;
+
+	return ~(((ge0 & ~gt9) | (gea & ~gtf)) & ~w) & SWAR_HIGH;
+}
+
+/* The value of the eight hex digits in w, the first the most significant. */
+static inline uint64_t
+hex_value8(uint64_t w)
+{
+	const uint64_t m8 = UINT64_C(0x00ff00ff00ff00ff);
+	const uint64_t m16 = UINT64_C(0x0000ffff0000ffff);
+	/* '0'-'9' have bit 6 clear, 'a'-'f' set: their low nibble is 1-6 */
+	uint64_t b = (w & 0x0f * SWAR_ONES) + 9 * ((w >> 6) & SWAR_ONES);
+
+	/* pairs of digits, then fours, then all eight */
+	b = (b & m8) << 4 | ((b >> 8) & m8);
+	b = (b & m16) << 8 | ((b >> 16) & m16);
+	return (b & 0xffffffffu) << 16 | b >> 32;
+}
+
+static const char *
+fixed_header(const char *s, const char *e, uint64_t v[5])
+{
+	uint64_t a0, a1, b0, b1, off;
+	unsigned d[4];
+
+	if (e - s < 47 || s[12] != '-' || s[25] != ' ' || s[30] != ' ' ||
+	    s[39] != ' ' || s[42] != ':' || s[45] != ' ')
+		return NULL;
+	/* 12 digits as two overlapping groups of 8: 0-7 and 4-11 */
+	a0 = load_le64(s);
+	a1 = load_le64(s + 4);
+	b0 = load_le64(s + 13);
+	b1 = load_le64(s + 17);
+	off = load_le64(s + 31);
+	if ((not_hex(a0) | not_hex(a1) | not_hex(b0) | not_hex(b1) |
+	     not_hex(off)) != 0)
+		return NULL;
+	d[0] = hexdig[(unsigned char)s[40]];
+	d[1] = hexdig[(unsigned char)s[41]];
+	d[2] = hexdig[(unsigned char)s[43]];
+	d[3] = hexdig[(unsigned char)s[44]];
+	if (d[0] == 0 || d[1] == 0 || d[2] == 0 || d[3] == 0)
+		return NULL;
+	v[0] = hex_value8(a0) << 16 | (hex_value8(a1) & 0xffff);
+	v[1] = hex_value8(b0) << 16 | (hex_value8(b1) & 0xffff);
+	v[2] = hex_value8(off);
+	v[3] = (d[0] - 1) << 4 | (d[1] - 1);
+	v[4] = (d[2] - 1) << 4 | (d[3] - 1);
+	return s + 46;
+}
+
 static int
 parse_header(struct vms_maps_parser *p, const char *s, const char *e,
 	     struct vms_err *err)
 {
-	const char *line = s;
-	uint64_t start, end, off, maj, min, ino;
+	const char *line = s, *fixed;
+	uint64_t start, end, off, maj, min, ino, v[5] = {0};
 	struct vms_region *r;
 	size_t prefix, len = (size_t)(e - s);
 
-	if (gethex(&s, e, &start) < 0 || expect(&s, e, '-') < 0 ||
-	    gethex(&s, e, &end) < 0 || expect(&s, e, ' ') < 0)
+	fixed = fixed_header(s, e, v);
+	if (fixed != NULL) {
+		start = v[0];
+		end = v[1];
+		s += 26;
+	} else if (gethex(&s, e, &start) < 0 || expect(&s, e, '-') < 0 ||
+		   gethex(&s, e, &end) < 0 || expect(&s, e, ' ') < 0) {
 		return bad_line(p, "bad address range", err);
+	}
 	if (e - s < 5 || s[4] != ' ' || (s[0] != 'r' && s[0] != '-') ||
 	    (s[1] != 'w' && s[1] != '-') || (s[2] != 'x' && s[2] != '-') ||
 	    (s[3] != 's' && s[3] != 'p'))
@@ -264,11 +360,19 @@ parse_header(struct vms_maps_parser *p, const char *s, const char *e,
 			    (s[2] == 'x' ? VMS_PROT_X : 0));
 	r->flags = s[3] == 's' ? VMS_RF_SHARED : 0;
 	s += 5;
-	if (gethex(&s, e, &off) < 0 || expect(&s, e, ' ') < 0 ||
-	    gethex(&s, e, &maj) < 0 || expect(&s, e, ':') < 0 ||
-	    gethex(&s, e, &min) < 0 || expect(&s, e, ' ') < 0 ||
-	    getdec(&s, e, &ino) < 0)
+	if (fixed != NULL) {
+		off = v[2];
+		maj = v[3];
+		min = v[4];
+		s = fixed;
+		if (getdec(&s, e, &ino) < 0)
+			return bad_line(p, "bad offset, device or inode", err);
+	} else if (gethex(&s, e, &off) < 0 || expect(&s, e, ' ') < 0 ||
+		   gethex(&s, e, &maj) < 0 || expect(&s, e, ':') < 0 ||
+		   gethex(&s, e, &min) < 0 || expect(&s, e, ' ') < 0 ||
+		   getdec(&s, e, &ino) < 0) {
 		return bad_line(p, "bad offset, device or inode", err);
+	}
 	if (maj > UINT32_MAX || min > UINT32_MAX)
 		return bad_line(p, "device number out of range", err);
 	r->offset = off;

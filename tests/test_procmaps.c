@@ -1282,6 +1282,101 @@ test_repeated_names(void **state)
 	assert_ptr_equal(map->regions[4].name, map->regions[5].name);
 }
 
+/*
+ * Header lines of every shape the kernel can write (addresses and offsets
+ * of 8 to 16 digits, 2- and 3-digit device numbers, any inode), in lower
+ * and upper case, with names and without, against sscanf's reading of the
+ * same lines.  The 12-digit lower-case lines take the parser's fixed-place
+ * path, the rest its field-by-field one: both must agree with sscanf.
+ */
+static void
+test_header_shapes(void **state)
+{
+	enum { N = 3000 };
+	size_t cap = (size_t)N * 160, len = 0;
+	char *text = malloc(cap);
+	size_t *at_line = calloc(N, sizeof(*at_line));
+	unsigned long long at = 0x10000;
+	uint32_t seed = 7;
+	struct vms_map *map;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(at_line);
+	for (int i = 0; i < N; i++) {
+		unsigned long long size, off, ino;
+		int aw, ow, n, upper;
+		unsigned maj, min;
+		char line[200];
+
+		seed = seed * 1103515245u + 12345u;
+		/* mostly the usual 12-digit shape, sometimes others */
+		aw = (seed >> 8) % 4 == 0 ? 8 + (int)((seed >> 12) % 9) : 12;
+		ow = (seed >> 16) % 5 == 0 ? 8 + (int)((seed >> 20) % 9) : 8;
+		upper = (seed >> 24) % 7 == 0;
+		size = 0x1000ull * (1 + (seed >> 4) % 64);
+		if (i == N / 2)
+			at = 0x7f0000000000ull;
+		at += 0x1000ull * ((seed >> 6) % 3);
+		off = (unsigned long long)(seed % 0x10000u) * 0x1000u;
+		if (ow > 8)
+			off |= 1ull << (4 * ow - 1);
+		maj = (seed >> 3) % 5 == 0 ? 259 : (seed >> 5) % 256;
+		min = (seed >> 9) % 256;
+		ino = (seed >> 2) % 3 == 0 ? 0 : seed * 977ull;
+		n = snprintf(line, sizeof(line),
+			     upper ? "%0*llX-%0*llX r%cx%c %0*llX %02X:%02X %llu"
+				   : "%0*llx-%0*llx r%cx%c %0*llx %02x:%02x %llu",
+			     aw, at, aw, at + size, seed & 1 ? 'w' : '-',
+			     seed & 2 ? 's' : 'p', ow, off, maj, min, ino);
+		if (ino != 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+				      "%*s/lib/x%d.so", n < 72 ? 72 - n : 1, "",
+				      i % 5);
+		line[n++] = '\n';
+		assert_true(len + (size_t)n < cap);
+		at_line[i] = len;
+		memcpy(text + len, line, (size_t)n);
+		len += (size_t)n;
+		at += size;
+	}
+	map = parse_text(text, len, 0, "shapes");
+	assert_int_equal(map->nregions, N);
+	for (int i = 0; i < N; i++) {
+		const struct vms_region *r = &map->regions[i];
+		const char *from = text + at_line[i];
+		unsigned long long s, e, off, ino;
+		char perm[5], name[32], line[200];
+		unsigned maj, min;
+		int k;
+
+		/* one line only: sscanf's blanks would cross into the next */
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(from, "\n"),
+			 from);
+		k = sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %31s", &s, &e,
+			   perm, &off, &maj, &min, &ino, name);
+		assert_true(k == 7 || k == 8);
+		assert_int_equal(r->start, s);
+		assert_int_equal(r->end, e);
+		assert_int_equal(r->offset, off);
+		assert_int_equal(r->dev_major, maj);
+		assert_int_equal(r->dev_minor, min);
+		assert_int_equal(r->inode, ino);
+		assert_int_equal((r->prot & VMS_PROT_W) != 0, perm[1] == 'w');
+		assert_int_equal((r->flags & VMS_RF_SHARED) != 0,
+				 perm[3] == 's');
+		if (k == 8 && r->path == NULL)
+			fail_msg("no path for line %d: %s", i, line);
+		if (k == 8)
+			assert_string_equal(r->path, name);
+		else
+			assert_null(r->path);
+	}
+	drop_map(map);
+	free(at_line);
+	free(text);
+}
+
 
 int
 main(void)
@@ -1311,6 +1406,7 @@ main(void)
 		T(test_deleted_without_map_files),
 		T(test_check_mode),
 		T(test_repeated_names),
+		T(test_header_shapes),
 	};
 #undef T
 
