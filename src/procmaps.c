@@ -191,12 +191,15 @@ name_start(const char *line, size_t prefix, size_t len)
 	static const size_t pads[] = {PAD64, PAD32};
 	size_t i;
 
+#define B8 "        "
+	static const char blanks[] = B8 B8 B8 B8 B8 B8 B8 B8 B8 " ";
+#undef B8
+	_Static_assert(sizeof(blanks) - 1 >= PAD64, "blanks reach PAD64");
+
 	for (size_t k = 0; k < sizeof(pads) / sizeof(pads[0]); k++) {
 		if (prefix > pads[k] || len <= pads[k])
 			continue;
-		for (i = prefix; i < pads[k] && line[i] == ' '; i++)
-			;
-		if (i == pads[k])
+		if (memcmp(line + prefix, blanks, pads[k] - prefix) == 0)
 			return line + pads[k];
 	}
 	for (i = prefix; i < len && line[i] == ' '; i++)
