@@ -146,6 +146,32 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Wait until thread tid sleeps (in pause()): a thread still on its way
+ * there has no system call to show in task/TID/syscall, so "ready" would
+ * come before its stack pointer can be read.  Gives up after 10 s.
+ */
+static void
+wait_parked(pid_t tid)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	for (int i = 0; i < 10000; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		char *paren;
+
+		if (f != NULL)
+			fclose(f);
+		buf[n] = '\0';
+		paren = strrchr(buf, ')');
+		if (paren != NULL && paren[1] == ' ' && paren[2] == 'S')
+			return;
+		usleep(1000);
+	}
+}
+
 /* Wait until stdin reaches end of file, then end the process. */
 static void *
 wait_stdin(void *arg)
@@ -331,6 +357,8 @@ main(int argc, char **argv)
 	while (st.started < nthreads)
 		pthread_cond_wait(&st.cond, &st.lock);
 	pthread_mutex_unlock(&st.lock);
+	for (int i = 0; i < nthreads; i++)
+		wait_parked(st.threads[i].tid);
 	if (leader_exits) {
 		errno = pthread_create(&waiter, &attr, wait_stdin, NULL);
 		if (errno != 0)
