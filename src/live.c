@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,8 @@ struct live {
 	char task[300];          /* "" or "task/TID/": where maps are read */
 	int self;                /* reading our own address space */
 	int running;             /* a thread was on a CPU when looked at */
+	size_t nrunning;         /* how many threads were */
+	unsigned long running_tids[8]; /* the first of them */
 	int warned_deleted;
 };
 
@@ -307,6 +310,36 @@ cmp_thread(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
+/* Keep the first few tids of threads found running, for the warning. */
+static void
+add_running(struct live *l, unsigned long tid)
+{
+	if (l->nrunning < sizeof(l->running_tids) / sizeof(l->running_tids[0]))
+		l->running_tids[l->nrunning] = tid;
+	l->nrunning++;
+}
+
+/* "thread 7 was running ...": their stacks cannot be named. */
+static int
+warn_running(struct live *l, struct vms_err *err)
+{
+	const size_t shown = sizeof(l->running_tids) / sizeof(l->running_tids[0]);
+	char list[160];
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nrunning && i < shown; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%lu",
+				      i > 0 ? ", " : "", l->running_tids[i]);
+	if (vms_map_warn(l->map,
+			 "%zu thread%s on a CPU when read (%s%s): no stack "
+			 "pointer to show, so %s not labelled",
+			 l->nrunning, l->nrunning == 1 ? " was" : "s were", list,
+			 l->nrunning > shown ? ", ..." : "",
+			 l->nrunning == 1 ? "its stack is" : "their stacks are") < 0)
+		return vms_err_nomem(err);
+	return 0;
+}
+
 static int
 read_threads(struct live *l, struct vms_err *err)
 {
@@ -316,6 +349,7 @@ read_threads(struct live *l, struct vms_err *err)
 
 	l->map->nthreads = 0;
 	l->running = 0;
+	l->nrunning = 0;
 	fd = openat(l->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;  /* a fake tree or an old kernel: no threads */
@@ -344,10 +378,27 @@ read_threads(struct live *l, struct vms_err *err)
 		}
 		t->tid = tid;
 		snprintf(file, sizeof(file), "task/%lu/syscall", tid);
-		text = slurp(l->dirfd, file, &len, &e);
-		if (text != NULL) {
-			parse_syscall(t, text, &l->running);
+		/*
+		 * A thread on a CPU has no registers to show.  One that is
+		 * only passing through user space is caught on a second or
+		 * third look; a busy one stays "running".
+		 */
+		for (int look = 0; look < 3; look++) {
+			int on_cpu = 0;
+
+			text = slurp(l->dirfd, file, &len, &e);
+			if (text == NULL)
+				break;
+			parse_syscall(t, text, &on_cpu);
 			free(text);
+			if (!on_cpu)
+				break;
+			if (look == 2) {
+				l->running = 1;
+				add_running(l, tid);
+				break;
+			}
+			sched_yield();
 		}
 	}
 	closedir(d);
@@ -727,7 +778,7 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 		 * allocation: no two reads would ever agree.
 		 */
 		if (l->self)
-			return 0;
+			return l->nrunning > 0 ? warn_running(l, err) : 0;
 		quiet = quiet && !l->running && !(o->flags & VMS_OPEN_NOTHREADS) &&
 			run_signature(l, after) == 0 &&
 			memcmp(before, after, sizeof(before)) == 0;
@@ -735,7 +786,7 @@ read_regions(struct live *l, const struct vms_open_opts *o,
 		    read_maps(l, 0, 1, &differs, err) < 0)
 			return -1;
 		if (!differs && threads_consistent(l->map))
-			return 0;
+			return l->nrunning > 0 ? warn_running(l, err) : 0;
 	}
 	return vms_err_set(err, VMS_E_UNSTABLE, 0,
 			   "%" PRId64 ": address space kept changing "

@@ -318,15 +318,6 @@ region_at(const struct vms_map *m, uint64_t start)
 	return r;
 }
 
-static int
-has_warning(const struct vms_map *m, const char *needle)
-{
-	for (size_t i = 0; i < m->nwarnings; i++)
-		if (strstr(m->warnings[i], needle) != NULL)
-			return 1;
-	return 0;
-}
-
 static void
 check_std(const struct vms_map *m, int is64, int be, uint16_t machine)
 {
@@ -568,7 +559,7 @@ t_truncated(void **state)
 	m = open_mem(img, len - 0x1800, 0, &err);
 	if (m == NULL)
 		fail_msg("%s", err.msg);
-	assert_true(has_warning(m, "truncated core"));
+	assert_true(vt_has_warning(m, "truncated core"));
 	r = region_at(m, 0x10000);
 	assert_int_equal(r->data_size, 0x3000 - 0x800);
 	assert_true(r->flags & VMS_RF_PARTIAL);
@@ -625,7 +616,7 @@ t_bad_notes(void **state)
 	put32le(bad + nt + 4, 0xfffffff0u);
 	m = open_mem(bad, len, 0, &err);
 	assert_non_null(m);
-	assert_true(has_warning(m, "run past its segment"));
+	assert_true(vt_has_warning(m, "run past its segment"));
 	assert_int_equal(m->nregions, 3);
 	vms_map_free(m);
 	/* n_namesz = 0: the note is skipped, the walk goes on. */
@@ -672,7 +663,7 @@ t_bad_ntfile(void **state)
 		img = build(&s, &len);
 		m = open_mem(img, len, 0, &err);
 		assert_non_null(m);
-		assert_true(has_warning(m, "NT_FILE note is malformed"));
+		assert_true(vt_has_warning(m, "NT_FILE note is malformed"));
 		assert_int_equal(m->nregions, 3);
 		vms_map_free(m);
 		free(img);
@@ -699,7 +690,7 @@ t_bad_phdrs(void **state)
 	m = open_mem(img, len, 0, &err);
 	assert_non_null(m);
 	assert_int_equal(m->nregions, 2);
-	assert_true(has_warning(m, "overlap"));
+	assert_true(vt_has_warning(m, "overlap"));
 	vms_map_free(m);
 	/* e_phnum says more than there is. */
 	img[56] = 0x60;
@@ -1291,7 +1282,7 @@ t_build_ids(void **state)
 		sprintf(got + 2 * i, "%02x", r->build_id[i]);
 	if (want != NULL)
 		assert_string_equal(got, want);
-	assert_false(has_warning(m, "stale"));
+	assert_false(vt_has_warning(m, "stale"));
 	vms_map_free(m);
 	/* Replace the program by another one: a stale library. */
 	{
@@ -1304,7 +1295,7 @@ t_build_ids(void **state)
 			assert_int_equal(vt_write_file(prog, data, n), 0);
 			m = vms_open(core, &o, &err);
 			assert_non_null(m);
-			assert_true(has_warning(m, "stale"));
+			assert_true(vt_has_warning(m, "stale"));
 			vms_map_free(m);
 		}
 		free(oid);

@@ -887,6 +887,17 @@ test_open_names(void **state)
 	assert_true(map->threads[3].has & VMS_THR_HAS_SP);
 	assert_int_equal(map->threads[3].sp, 0x7f00001bff00);
 	assert_int_equal(map->threads[3].pc, 0x401234);
+	/* 4244 said "running" at each look: the map says so, once. */
+	assert_true(vt_has_warning(map, "1 thread was on a CPU when read "
+					"(4244): no stack pointer to show, so "
+					"its stack is not labelled"));
+	{
+		size_t said = 0;
+
+		for (size_t i = 0; i < map->nwarnings; i++)
+			said += strstr(map->warnings[i], "on a CPU") != NULL;
+		assert_int_equal(said, 1);
+	}
 
 	/* The labels. */
 	r = region_at(map, 0x600000);

@@ -629,3 +629,12 @@ out:
 	free(path);
 	return rc;
 }
+
+int
+vt_has_warning(const struct vms_map *map, const char *needle)
+{
+	for (size_t i = 0; i < map->nwarnings; i++)
+		if (strstr(map->warnings[i], needle) != NULL)
+			return 1;
+	return 0;
+}

@@ -138,4 +138,7 @@ char *vt_render(const struct vms_view *v, const struct vms_map *map,
  */
 int vt_golden(const char *rel, const char *out);
 
+/* Does one of map's warnings contain needle? */
+int vt_has_warning(const struct vms_map *map, const char *needle);
+
 #endif /* VMS_TESTUTIL_H */
