@@ -123,7 +123,9 @@ test_errors(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "4242:\t"));
 	assert_non_null(strstr(r.out, "4343:\t"));
-	assert_int_equal(count_lines(r.err), 1 + 1);  /* + deleted warning */
+	/* + the unverified-deleted and the running-thread warnings */
+	assert_int_equal(count_lines(r.err), 1 + 2);
+	assert_non_null(strstr(r.err, "4242: warning: 1 thread was on a CPU"));
 	vt_run_free(&r);
 	/* A file that is no core. */
 	run(&r, "/etc/hostname", NULL);
