@@ -14,9 +14,12 @@
  * whatever the size of the input.  Every range is checked before it is
  * handed out; a stream whose size is not known yet checks it by trying.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +32,70 @@
 
 #include "internal.h"
 
+/*
+ * zstd, xz and lz4 serve only cores compressed with them, so their
+ * libraries are loaded on first use with dlopen(): a live process is read
+ * without the cost of loading them (a tenth of vmscope's start-up) and
+ * without mapping them into a process that often runs as root.  Each
+ * table holds the functions this file calls, typed from the library's own
+ * header; the sonames come from the build (CMakeLists.txt).
+ */
+#define ZSTD_FNS(X)                                                    \
+	X(ZSTD_createDStream) X(ZSTD_decompressStream) X(ZSTD_freeDStream) \
+	X(ZSTD_getErrorName) X(ZSTD_getFrameContentSize) X(ZSTD_isError)
+#define LZMA_FNS(X)                                                    \
+	X(lzma_code) X(lzma_end) X(lzma_stream_decoder)                \
+	X(lzma_file_info_decoder) X(lzma_index_uncompressed_size)      \
+	X(lzma_index_end)
+#define LZ4_FNS(X)                                                     \
+	X(LZ4F_createDecompressionContext) X(LZ4F_decompress)          \
+	X(LZ4F_freeDecompressionContext) X(LZ4F_getErrorName)          \
+	X(LZ4F_getFrameInfo) X(LZ4F_isError)                           \
+	X(LZ4F_resetDecompressionContext)
+
+#define FN_PTR(f) __typeof__(f) *f;
+#define FN_NAME(f) #f,
+#define FN_SLOT(f) (void **)&T.f,
+
+static struct { ZSTD_FNS(FN_PTR) } zstd_fn;
+static struct { LZMA_FNS(FN_PTR) } xz_fn;
+static struct { LZ4_FNS(FN_PTR) } lz4_fn;
+
+struct codec_lib {
+	const char *soname;
+	const char *built;       /* the build's soname */
+	const char *const *names;
+	void **const *slots;
+	size_t n;
+	pthread_mutex_t mu;
+	int state;               /* 0 not tried, 1 loaded, -1 failed */
+	char why[256];           /* the dlopen() or dlsym() failure */
+};
+
+#define T zstd_fn
+static const char *const zstd_names[] = {ZSTD_FNS(FN_NAME)};
+static void **const zstd_slots[] = {ZSTD_FNS(FN_SLOT)};
+#undef T
+#define T xz_fn
+static const char *const xz_names[] = {LZMA_FNS(FN_NAME)};
+static void **const xz_slots[] = {LZMA_FNS(FN_SLOT)};
+#undef T
+#define T lz4_fn
+static const char *const lz4_names[] = {LZ4_FNS(FN_NAME)};
+static void **const lz4_slots[] = {LZ4_FNS(FN_SLOT)};
+#undef T
+
+#define CODEC_LIB(soname, names, slots)                                \
+	{soname, soname, names, slots, sizeof(names) / sizeof(names[0]), \
+	 PTHREAD_MUTEX_INITIALIZER, 0, ""}
+/* By enum comp: none and gzip (zlib is linked) need no loading. */
+static struct codec_lib codec_libs[] = {
+	{0}, {0},
+	CODEC_LIB(VMS_SONAME_ZSTD, zstd_names, zstd_slots),
+	CODEC_LIB(VMS_SONAME_LZMA, xz_names, xz_slots),
+	CODEC_LIB(VMS_SONAME_LZ4, lz4_names, lz4_slots),
+};
+
 #define PREFIX_MAX ((size_t)16 << 20)
 #define PREFIX_STEP ((size_t)64 << 10)
 #define WIN_SIZE ((size_t)1 << 20)
@@ -38,6 +105,61 @@
 enum comp { C_NONE, C_GZIP, C_ZSTD, C_XZ, C_LZ4 };
 
 static const char *const comp_names[] = {NULL, "gzip", "zstd", "xz", "lz4"};
+
+/* Load the library for comp once; 0, or -1 with err set. */
+static int
+codec_load(const char *name, enum comp comp, struct vms_err *err)
+{
+	struct codec_lib *l = &codec_libs[comp];
+	int state;
+
+	if (l->soname == NULL)
+		return 0;
+	pthread_mutex_lock(&l->mu);
+	if (l->state == 0) {
+		void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
+		const char *e = h == NULL ? dlerror() : NULL;
+
+		for (size_t i = 0; h != NULL && i < l->n; i++) {
+			*l->slots[i] = dlsym(h, l->names[i]);
+			if (*l->slots[i] == NULL) {
+				e = dlerror();
+				dlclose(h);
+				h = NULL;
+			}
+		}
+		/* Loaded for good: the library stays for the process. */
+		l->state = h != NULL ? 1 : -1;
+		if (h == NULL)
+			snprintf(l->why, sizeof(l->why), "%s",
+				 e != NULL ? e : "not found");
+	}
+	state = l->state;
+	pthread_mutex_unlock(&l->mu);
+	if (state > 0)
+		return 0;
+	return vms_err_set(err, VMS_E_UNSUPPORTED, 0,
+			   "%s: %s-compressed, and %s cannot be loaded: %s",
+			   name, comp_names[comp], l->soname, l->why);
+}
+
+int
+vms_input_codec_soname(const char *comp, const char *soname)
+{
+	for (size_t i = 0; i < sizeof(codec_libs) / sizeof(codec_libs[0]);
+	     i++) {
+		struct codec_lib *l = &codec_libs[i];
+
+		if (l->soname == NULL || strcmp(comp, comp_names[i]) != 0)
+			continue;
+		pthread_mutex_lock(&l->mu);
+		l->soname = soname != NULL ? soname : l->built;
+		l->state = 0;
+		pthread_mutex_unlock(&l->mu);
+		return 0;
+	}
+	return -1;
+}
 
 struct stream {
 	enum comp comp;
@@ -252,10 +374,10 @@ produce(struct vms_input *in, unsigned char *dst, size_t cap,
 		case C_ZSTD: {
 			ZSTD_inBuffer ib = {src, avail, 0};
 			ZSTD_outBuffer ob = {dst, cap, 0};
-			size_t r = ZSTD_decompressStream(st->zs, &ob, &ib);
+			size_t r = zstd_fn.ZSTD_decompressStream(st->zs, &ob, &ib);
 
-			if (ZSTD_isError(r))
-				return corrupt(in, ZSTD_getErrorName(r), 0,
+			if (zstd_fn.ZSTD_isError(r))
+				return corrupt(in, zstd_fn.ZSTD_getErrorName(r), 0,
 					       err);
 			used = ib.pos;
 			made = ob.pos;
@@ -269,7 +391,7 @@ produce(struct vms_input *in, unsigned char *dst, size_t cap,
 			st->lz.avail_in = avail;
 			st->lz.next_out = dst;
 			st->lz.avail_out = cap;
-			r = lzma_code(&st->lz,
+			r = xz_fn.lzma_code(&st->lz,
 				      st->raweof ? LZMA_FINISH : LZMA_RUN);
 			used = (size_t)(st->lz.next_in - src);
 			made = (size_t)(st->lz.next_out - dst);
@@ -292,11 +414,11 @@ produce(struct vms_input *in, unsigned char *dst, size_t cap,
 		}
 		case C_LZ4: {
 			size_t dl = cap, sl = avail;
-			size_t r = LZ4F_decompress(st->l4, dst, &dl, src, &sl,
-						   NULL);
+			size_t r = lz4_fn.LZ4F_decompress(st->l4, dst, &dl, src,
+						       &sl, NULL);
 
-			if (LZ4F_isError(r))
-				return corrupt(in, LZ4F_getErrorName(r), (int)r,
+			if (lz4_fn.LZ4F_isError(r))
+				return corrupt(in, lz4_fn.LZ4F_getErrorName(r), (int)r,
 					       err);
 			used = sl;
 			made = dl;
@@ -446,7 +568,7 @@ xz_size(int fd, uint64_t filesize)
 	uint64_t pos = 0, size = UINT64_MAX;
 	lzma_ret r;
 
-	if (lzma_file_info_decoder(&s, &idx, LZMA_MEMLIMIT, filesize) !=
+	if (xz_fn.lzma_file_info_decoder(&s, &idx, LZMA_MEMLIMIT, filesize) !=
 	    LZMA_OK)
 		return UINT64_MAX;
 	for (;;) {
@@ -459,21 +581,21 @@ xz_size(int fd, uint64_t filesize)
 			s.avail_in = (size_t)got;
 			pos += (uint64_t)got;
 		}
-		r = lzma_code(&s, LZMA_RUN);
+		r = xz_fn.lzma_code(&s, LZMA_RUN);
 		if (r == LZMA_SEEK_NEEDED) {
 			pos = s.seek_pos;
 			s.avail_in = 0;
 			continue;
 		}
 		if (r == LZMA_STREAM_END) {
-			size = lzma_index_uncompressed_size(idx);
+			size = xz_fn.lzma_index_uncompressed_size(idx);
 			break;
 		}
 		if (r != LZMA_OK)
 			break;
 	}
-	lzma_index_end(idx, NULL);
-	lzma_end(&s);
+	xz_fn.lzma_index_end(idx, NULL);
+	xz_fn.lzma_end(&s);
 	return size;
 }
 
@@ -511,9 +633,9 @@ decoder_init(struct vms_input *in, uint64_t filesize, struct vms_err *err)
 		st->zinit = 1;
 		break;
 	case C_ZSTD: {
-		unsigned long long cs = ZSTD_getFrameContentSize(p, n);
+		unsigned long long cs = zstd_fn.ZSTD_getFrameContentSize(p, n);
 
-		st->zs = ZSTD_createDStream();
+		st->zs = zstd_fn.ZSTD_createDStream();
 		if (st->zs == NULL)
 			return vms_err_nomem(err);
 		/* The size a single frame declares, as zstd(1) and
@@ -524,7 +646,7 @@ decoder_init(struct vms_input *in, uint64_t filesize, struct vms_err *err)
 		break;
 	}
 	case C_XZ:
-		if (lzma_stream_decoder(&st->lz, LZMA_MEMLIMIT,
+		if (xz_fn.lzma_stream_decoder(&st->lz, LZMA_MEMLIMIT,
 					LZMA_CONCATENATED) != LZMA_OK)
 			return vms_err_nomem(err);
 		st->lzinit = 1;
@@ -535,14 +657,14 @@ decoder_init(struct vms_input *in, uint64_t filesize, struct vms_err *err)
 		LZ4F_frameInfo_t fi;
 		size_t sl = n, r;
 
-		if (LZ4F_isError(LZ4F_createDecompressionContext(&st->l4,
-								 LZ4F_VERSION)))
+		if (lz4_fn.LZ4F_isError(lz4_fn.LZ4F_createDecompressionContext(
+			    &st->l4, LZ4F_VERSION)))
 			return vms_err_nomem(err);
 		memset(&fi, 0, sizeof(fi));
-		r = LZ4F_getFrameInfo(st->l4, &fi, p, &sl);
+		r = lz4_fn.LZ4F_getFrameInfo(st->l4, &fi, p, &sl);
 		/* getFrameInfo consumed the header; start again clean. */
-		LZ4F_resetDecompressionContext(st->l4);
-		if (!LZ4F_isError(r) && fi.contentSize != 0)
+		lz4_fn.LZ4F_resetDecompressionContext(st->l4);
+		if (!lz4_fn.LZ4F_isError(r) && fi.contentSize != 0)
 			in->size = fi.contentSize;
 		break;
 	}
@@ -569,6 +691,8 @@ stream_start(struct vms_input *in, int seekable, uint64_t filesize,
 		return -1;
 	st->comp = sniff(st->raw, st->rawlen);
 	in->size = UINT64_MAX;
+	if (codec_load(in->name, st->comp, err) < 0)
+		return -1;
 	return decoder_init(in, filesize, err);
 }
 
@@ -638,11 +762,12 @@ vms_input_close(struct vms_input *in)
 	if (st != NULL) {
 		if (st->zinit)
 			inflateEnd(&st->z);
-		ZSTD_freeDStream(st->zs);
+		if (st->zs != NULL)
+			zstd_fn.ZSTD_freeDStream(st->zs);
 		if (st->lzinit)
-			lzma_end(&st->lz);
+			xz_fn.lzma_end(&st->lz);
 		if (st->l4 != NULL)
-			LZ4F_freeDecompressionContext(st->l4);
+			lz4_fn.LZ4F_freeDecompressionContext(st->l4);
 		free(st->raw);
 		free(st->prefix);
 		free(st->win);

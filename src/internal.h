@@ -111,6 +111,13 @@ int vms_input_size_known(const struct vms_input *in);
  * VMS_E_UNSUPPORTED) for a pipe, a socket or a terminal.
  */
 int vms_input_reopen_check(const char *path, struct vms_err *err);
+/*
+ * For tests: load the library of compression comp ("zstd", "xz", "lz4")
+ * from soname (NULL: the build's) from now on, and try again at the next
+ * use.  Not while an input of that kind is open.  0, or -1 for an
+ * unknown comp.
+ */
+int vms_input_codec_soname(const char *comp, const char *soname);
 
 /*
  * A reader.  probe answers 1 (mine), 0 (not mine) or -1 (err set); load
