@@ -14,11 +14,9 @@
  * whatever the size of the input.  Every range is checked before it is
  * handed out; a stream whose size is not known yet checks it by trying.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +31,8 @@
 #include "internal.h"
 
 /*
- * zstd, xz and lz4 serve only cores compressed with them, so their
- * libraries are loaded on first use with dlopen(): a live process is read
- * without the cost of loading them (a tenth of vmscope's start-up) and
- * without mapping them into a process that often runs as root.  Each
- * table holds the functions this file calls, typed from the library's own
- * header; the sonames come from the build (CMakeLists.txt).
+ * zstd, xz and lz4 serve only cores compressed with them: their libraries
+ * are loaded on first use (optlib.c), and called through these tables.
  */
 #define ZSTD_FNS(X)                                                    \
 	X(ZSTD_createDStream) X(ZSTD_decompressStream) X(ZSTD_freeDStream) \
@@ -53,47 +47,27 @@
 	X(LZ4F_getFrameInfo) X(LZ4F_isError)                           \
 	X(LZ4F_resetDecompressionContext)
 
-#define FN_PTR(f) __typeof__(f) *f;
-#define FN_NAME(f) #f,
-#define FN_SLOT(f) (void **)&T.f,
+static struct { ZSTD_FNS(VMS_OPTLIB_FN_PTR) } zstd_fn;
+static struct { LZMA_FNS(VMS_OPTLIB_FN_PTR) } xz_fn;
+static struct { LZ4_FNS(VMS_OPTLIB_FN_PTR) } lz4_fn;
 
-static struct { ZSTD_FNS(FN_PTR) } zstd_fn;
-static struct { LZMA_FNS(FN_PTR) } xz_fn;
-static struct { LZ4_FNS(FN_PTR) } lz4_fn;
+#define SLOT_ZSTD(f) (void **)&zstd_fn.f,
+#define SLOT_LZMA(f) (void **)&xz_fn.f,
+#define SLOT_LZ4(f) (void **)&lz4_fn.f,
+static const char *const zstd_names[] = {ZSTD_FNS(VMS_OPTLIB_FN_NAME)};
+static void **const zstd_slots[] = {ZSTD_FNS(SLOT_ZSTD)};
+static const char *const xz_names[] = {LZMA_FNS(VMS_OPTLIB_FN_NAME)};
+static void **const xz_slots[] = {LZMA_FNS(SLOT_LZMA)};
+static const char *const lz4_names[] = {LZ4_FNS(VMS_OPTLIB_FN_NAME)};
+static void **const lz4_slots[] = {LZ4_FNS(SLOT_LZ4)};
 
-struct codec_lib {
-	const char *soname;
-	const char *built;       /* the build's soname */
-	const char *const *names;
-	void **const *slots;
-	size_t n;
-	pthread_mutex_t mu;
-	int state;               /* 0 not tried, 1 loaded, -1 failed */
-	char why[256];           /* the dlopen() or dlsym() failure */
-};
-
-#define T zstd_fn
-static const char *const zstd_names[] = {ZSTD_FNS(FN_NAME)};
-static void **const zstd_slots[] = {ZSTD_FNS(FN_SLOT)};
-#undef T
-#define T xz_fn
-static const char *const xz_names[] = {LZMA_FNS(FN_NAME)};
-static void **const xz_slots[] = {LZMA_FNS(FN_SLOT)};
-#undef T
-#define T lz4_fn
-static const char *const lz4_names[] = {LZ4_FNS(FN_NAME)};
-static void **const lz4_slots[] = {LZ4_FNS(FN_SLOT)};
-#undef T
-
-#define CODEC_LIB(soname, names, slots)                                \
-	{soname, soname, names, slots, sizeof(names) / sizeof(names[0]), \
-	 PTHREAD_MUTEX_INITIALIZER, 0, ""}
 /* By enum comp: none and gzip (zlib is linked) need no loading. */
-static struct codec_lib codec_libs[] = {
-	{0}, {0},
-	CODEC_LIB(VMS_SONAME_ZSTD, zstd_names, zstd_slots),
-	CODEC_LIB(VMS_SONAME_LZMA, xz_names, xz_slots),
-	CODEC_LIB(VMS_SONAME_LZ4, lz4_names, lz4_slots),
+static struct vms_optlib codec_libs[] = {
+	{0},
+	{0},
+	VMS_OPTLIB_INIT(VMS_SONAME_ZSTD, zstd_names, zstd_slots),
+	VMS_OPTLIB_INIT(VMS_SONAME_LZMA, xz_names, xz_slots),
+	VMS_OPTLIB_INIT(VMS_SONAME_LZ4, lz4_names, lz4_slots),
 };
 
 #define PREFIX_MAX ((size_t)16 << 20)
@@ -106,41 +80,17 @@ enum comp { C_NONE, C_GZIP, C_ZSTD, C_XZ, C_LZ4 };
 
 static const char *const comp_names[] = {NULL, "gzip", "zstd", "xz", "lz4"};
 
-/* Load the library for comp once; 0, or -1 with err set. */
+/* The library that decodes comp, loaded; 0, or -1 with err set. */
 static int
 codec_load(const char *name, enum comp comp, struct vms_err *err)
 {
-	struct codec_lib *l = &codec_libs[comp];
-	int state;
+	char what[PATH_MAX + 32];
 
-	if (l->soname == NULL)
+	if (codec_libs[comp].built == NULL)
 		return 0;
-	pthread_mutex_lock(&l->mu);
-	if (l->state == 0) {
-		void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
-		const char *e = h == NULL ? dlerror() : NULL;
-
-		for (size_t i = 0; h != NULL && i < l->n; i++) {
-			*l->slots[i] = dlsym(h, l->names[i]);
-			if (*l->slots[i] == NULL) {
-				e = dlerror();
-				dlclose(h);
-				h = NULL;
-			}
-		}
-		/* Loaded for good: the library stays for the process. */
-		l->state = h != NULL ? 1 : -1;
-		if (h == NULL)
-			snprintf(l->why, sizeof(l->why), "%s",
-				 e != NULL ? e : "not found");
-	}
-	state = l->state;
-	pthread_mutex_unlock(&l->mu);
-	if (state > 0)
-		return 0;
-	return vms_err_set(err, VMS_E_UNSUPPORTED, 0,
-			   "%s: %s-compressed, and %s cannot be loaded: %s",
-			   name, comp_names[comp], l->soname, l->why);
+	snprintf(what, sizeof(what), "%s: %s-compressed", name,
+		 comp_names[comp]);
+	return vms_optlib_load(&codec_libs[comp], what, err);
 }
 
 int
@@ -148,14 +98,10 @@ vms_input_codec_soname(const char *comp, const char *soname)
 {
 	for (size_t i = 0; i < sizeof(codec_libs) / sizeof(codec_libs[0]);
 	     i++) {
-		struct codec_lib *l = &codec_libs[i];
-
-		if (l->soname == NULL || strcmp(comp, comp_names[i]) != 0)
+		if (codec_libs[i].built == NULL ||
+		    strcmp(comp, comp_names[i]) != 0)
 			continue;
-		pthread_mutex_lock(&l->mu);
-		l->soname = soname != NULL ? soname : l->built;
-		l->state = 0;
-		pthread_mutex_unlock(&l->mu);
+		vms_optlib_soname(&codec_libs[i], soname);
 		return 0;
 	}
 	return -1;

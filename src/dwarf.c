@@ -22,7 +22,42 @@
 #include <dwarf.h>
 #include <libdwarf.h>
 
+#include "internal.h"
 #include "vms_dwarf.h"
+
+/*
+ * libdwarf is needed only to look addresses up (vmscope addr): it is
+ * loaded on first use (optlib.c) and called through this table.
+ */
+#define DWARF_FNS(X)                                                   \
+	X(dwarf_attr) X(dwarf_child) X(dwarf_dealloc)                  \
+	X(dwarf_dealloc_attribute) X(dwarf_dealloc_die)                \
+	X(dwarf_dealloc_rnglists_head) X(dwarf_diename)                \
+	X(dwarf_dieoffset) X(dwarf_errmsg) X(dwarf_errno)              \
+	X(dwarf_finish) X(dwarf_formudata) X(dwarf_get_ranges_b)       \
+	X(dwarf_get_rnglists_entry_fields_a) X(dwarf_global_formref)   \
+	X(dwarf_hasattr) X(dwarf_highpc_b) X(dwarf_init_path)          \
+	X(dwarf_lineaddr) X(dwarf_lineendsequence) X(dwarf_lineno)     \
+	X(dwarf_lineoff_b) X(dwarf_linesrc) X(dwarf_lowpc)             \
+	X(dwarf_next_cu_header_d) X(dwarf_offdie_b)                    \
+	X(dwarf_ranges_dealloc) X(dwarf_rnglists_get_rle_head)         \
+	X(dwarf_siblingof_b) X(dwarf_srcfiles) X(dwarf_srclines_b)     \
+	X(dwarf_srclines_dealloc_b)                                    \
+	X(dwarf_srclines_from_linecontext) X(dwarf_tag)                \
+	X(dwarf_whatform)
+
+static struct { DWARF_FNS(VMS_OPTLIB_FN_PTR) } dw;
+#define SLOT_DW(f) (void **)&dw.f,
+static const char *const dw_names[] = {DWARF_FNS(VMS_OPTLIB_FN_NAME)};
+static void **const dw_slots[] = {DWARF_FNS(SLOT_DW)};
+static struct vms_optlib dw_lib =
+	VMS_OPTLIB_INIT(VMS_SONAME_DWARF, dw_names, dw_slots);
+
+void
+vms_dwarf_soname(const char *soname)
+{
+	vms_optlib_soname(&dw_lib, soname);
+}
 
 #define MAX_CUS (1u << 20)
 #define MAX_RANGES (1u << 22)
@@ -68,7 +103,7 @@ static int
 ok(struct vms_dwarf *d, int res, Dwarf_Error e)
 {
 	if (res == DW_DLV_ERROR && e != NULL)
-		dwarf_dealloc(d != NULL ? d->dbg : NULL, e, DW_DLA_ERROR);
+		dw.dwarf_dealloc(d != NULL ? d->dbg : NULL, e, DW_DLA_ERROR);
 	return res == DW_DLV_OK;
 }
 
@@ -77,11 +112,11 @@ drop_lines(struct vms_dwarf *d)
 {
 	if (d->files != NULL) {
 		for (Dwarf_Signed i = 0; i < d->nfiles; i++)
-			dwarf_dealloc(d->dbg, d->files[i], DW_DLA_STRING);
-		dwarf_dealloc(d->dbg, d->files, DW_DLA_LIST);
+			dw.dwarf_dealloc(d->dbg, d->files[i], DW_DLA_STRING);
+		dw.dwarf_dealloc(d->dbg, d->files, DW_DLA_LIST);
 	}
 	if (d->lctx != NULL)
-		dwarf_srclines_dealloc_b(d->lctx);
+		dw.dwarf_srclines_dealloc_b(d->lctx);
 	free(d->rows);
 	d->files = NULL;
 	d->nfiles = 0;
@@ -101,7 +136,7 @@ vms_dwarf_close(struct vms_dwarf *d)
 		return;
 	drop_lines(d);
 	if (d->dbg != NULL)
-		ok(d, dwarf_finish(d->dbg, &e), e);
+		ok(d, dw.dwarf_finish(d->dbg, &e), e);
 	free(d->cus);
 	free(d->ranges);
 	free(d);
@@ -121,7 +156,7 @@ has_attr(struct vms_dwarf *d, Dwarf_Die die, Dwarf_Half at)
 	Dwarf_Bool b = 0;
 	Dwarf_Error e = NULL;
 
-	return ok(d, dwarf_hasattr(die, at, &b, &e), e) && b;
+	return ok(d, dw.dwarf_hasattr(die, at, &b, &e), e) && b;
 }
 
 static int
@@ -132,10 +167,10 @@ attr_udata(struct vms_dwarf *d, Dwarf_Die die, Dwarf_Half at, uint64_t *v)
 	Dwarf_Error e = NULL;
 	int r;
 
-	if (!ok(d, dwarf_attr(die, at, &a, &e), e))
+	if (!ok(d, dw.dwarf_attr(die, at, &a, &e), e))
 		return 0;
-	r = ok(d, dwarf_formudata(a, &u, &e), e);
-	dwarf_dealloc_attribute(a);
+	r = ok(d, dw.dwarf_formudata(a, &u, &e), e);
+	dw.dwarf_dealloc_attribute(a);
 	*v = u;
 	return r;
 }
@@ -148,10 +183,10 @@ attr_ref(struct vms_dwarf *d, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
 	Dwarf_Error e = NULL;
 	int r;
 
-	if (!ok(d, dwarf_attr(die, at, &a, &e), e))
+	if (!ok(d, dw.dwarf_attr(die, at, &a, &e), e))
 		return 0;
-	r = ok(d, dwarf_global_formref(a, off, &e), e);
-	dwarf_dealloc_attribute(a);
+	r = ok(d, dw.dwarf_global_formref(a, off, &e), e);
+	dw.dwarf_dealloc_attribute(a);
 	return r;
 }
 
@@ -169,17 +204,17 @@ rnglists(struct vms_dwarf *d, Dwarf_Attribute a, Dwarf_Half form, range_fn fn,
 	int rc = 0;
 
 	if (form == DW_FORM_rnglistx) {
-		if (!ok(d, dwarf_formudata(a, &val, &e), e))
+		if (!ok(d, dw.dwarf_formudata(a, &val, &e), e))
 			return 0;
 	} else {
 		Dwarf_Off off = 0;
 
-		if (!ok(d, dwarf_global_formref(a, &off, &e), e))
+		if (!ok(d, dw.dwarf_global_formref(a, &off, &e), e))
 			return 0;
 		val = off;
 	}
 	if (!ok(d,
-		dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &goff,
+		dw.dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &goff,
 					    &e),
 		e))
 		return 0;
@@ -189,7 +224,7 @@ rnglists(struct vms_dwarf *d, Dwarf_Attribute a, Dwarf_Half form, range_fn fn,
 		Dwarf_Bool noaddr = 0;
 
 		if (!ok(d,
-			dwarf_get_rnglists_entry_fields_a(head, i, &len, &code,
+			dw.dwarf_get_rnglists_entry_fields_a(head, i, &len, &code,
 							  &r1, &r2, &noaddr,
 							  &c1, &c2, &e),
 			e))
@@ -202,7 +237,7 @@ rnglists(struct vms_dwarf *d, Dwarf_Attribute a, Dwarf_Half form, range_fn fn,
 		if (c1 < c2)
 			rc = fn(d, c1, c2, arg);
 	}
-	dwarf_dealloc_rnglists_head(head);
+	dw.dwarf_dealloc_rnglists_head(head);
 	return rc;
 }
 
@@ -218,12 +253,12 @@ ranges_v4(struct vms_dwarf *d, Dwarf_Die die, Dwarf_Attribute a, uint64_t base,
 	Dwarf_Error e = NULL;
 	int rc = 0;
 
-	if (ok(d, dwarf_formudata(a, &u, &e), e))
+	if (ok(d, dw.dwarf_formudata(a, &u, &e), e))
 		off = u;
-	else if (!ok(d, dwarf_global_formref(a, &off, &e), e))
+	else if (!ok(d, dw.dwarf_global_formref(a, &off, &e), e))
 		return 0;
 	if (!ok(d,
-		dwarf_get_ranges_b(d->dbg, off, die, &real, &rb, &n, &bytes,
+		dw.dwarf_get_ranges_b(d->dbg, off, die, &real, &rb, &n, &bytes,
 				   &e),
 		e))
 		return 0;
@@ -238,7 +273,7 @@ ranges_v4(struct vms_dwarf *d, Dwarf_Die die, Dwarf_Attribute a, uint64_t base,
 			rc = fn(d, base + rb[i].dwr_addr1,
 				base + rb[i].dwr_addr2, arg);
 	}
-	dwarf_ranges_dealloc(d->dbg, rb, n);
+	dw.dwarf_ranges_dealloc(d->dbg, rb, n);
 	return rc;
 }
 
@@ -258,23 +293,23 @@ die_ranges(struct vms_dwarf *d, Dwarf_Die die, const struct cu *cu, range_fn fn,
 	int rc;
 
 	/* A CU may have a low_pc (its base) and ranges, no high_pc. */
-	if (ok(d, dwarf_lowpc(die, &lo, &e), e) &&
-	    ok(d, dwarf_highpc_b(die, &hi, &form, &cls, &e), e)) {
+	if (ok(d, dw.dwarf_lowpc(die, &lo, &e), e) &&
+	    ok(d, dw.dwarf_highpc_b(die, &hi, &form, &cls, &e), e)) {
 		if (cls == DW_FORM_CLASS_CONSTANT)
 			hi = lo + hi < lo ? UINT64_MAX : lo + hi;
 		return lo < hi ? fn(d, lo, hi, arg) : 0;
 	}
-	if (!ok(d, dwarf_attr(die, DW_AT_ranges, &a, &e), e))
+	if (!ok(d, dw.dwarf_attr(die, DW_AT_ranges, &a, &e), e))
 		return 0;
-	if (!ok(d, dwarf_whatform(a, &form, &e), e)) {
-		dwarf_dealloc_attribute(a);
+	if (!ok(d, dw.dwarf_whatform(a, &form, &e), e)) {
+		dw.dwarf_dealloc_attribute(a);
 		return 0;
 	}
 	if (form == DW_FORM_rnglistx || cu->version >= 5)
 		rc = rnglists(d, a, form, fn, arg);
 	else
 		rc = ranges_v4(d, die, a, cu->base, fn, arg);
-	dwarf_dealloc_attribute(a);
+	dw.dwarf_dealloc_attribute(a);
 	return rc;
 }
 
@@ -326,16 +361,16 @@ index_cus(struct vms_dwarf *d, struct vms_err *err)
 		size_t idx;
 
 		if (!ok(d,
-			dwarf_next_cu_header_d(d->dbg, 1, &len, &ver, &abbr,
+			dw.dwarf_next_cu_header_d(d->dbg, 1, &len, &ver, &abbr,
 					       &asz, &lsz, &ext, &sig, &typeoff,
 					       &next, &type, &e),
 			e))
 			break;
-		if (!ok(d, dwarf_siblingof_b(d->dbg, NULL, 1, &die, &e), e))
+		if (!ok(d, dw.dwarf_siblingof_b(d->dbg, NULL, 1, &die, &e), e))
 			continue;
-		if (!ok(d, dwarf_dieoffset(die, &off, &e), e) ||
+		if (!ok(d, dw.dwarf_dieoffset(die, &off, &e), e) ||
 		    d->ncus >= MAX_CUS) {
-			dwarf_dealloc_die(die);
+			dw.dwarf_dealloc_die(die);
 			continue;
 		}
 		if (d->ncus == d->cucap) {
@@ -343,7 +378,7 @@ index_cus(struct vms_dwarf *d, struct vms_err *err)
 			struct cu *p = realloc(d->cus, cap * sizeof(*p));
 
 			if (p == NULL) {
-				dwarf_dealloc_die(die);
+				dw.dwarf_dealloc_die(die);
 				return vms_err_set(err, VMS_E_NOMEM, ENOMEM,
 						   "out of memory");
 			}
@@ -354,9 +389,9 @@ index_cus(struct vms_dwarf *d, struct vms_err *err)
 		cu = &d->cus[idx];
 		cu->die = off;
 		cu->version = ver;
-		cu->base = ok(d, dwarf_lowpc(die, &lo, &e), e) ? lo : 0;
+		cu->base = ok(d, dw.dwarf_lowpc(die, &lo, &e), e) ? lo : 0;
 		die_ranges(d, die, cu, add_range, &idx);
-		dwarf_dealloc_die(die);
+		dw.dwarf_dealloc_die(die);
 		if (d->nomem)
 			return vms_err_set(err, VMS_E_NOMEM, ENOMEM,
 					   "out of memory");
@@ -421,7 +456,9 @@ vms_dwarf_open(const char *path, struct vms_err *err)
 	Dwarf_Error e = NULL;
 	int res;
 
-	if (plausible_elf(path, err) < 0)
+	if (plausible_elf(path, err) < 0 ||
+	    vms_optlib_load(&dw_lib, "DWARF line and symbol lookups need "
+			    "libdwarf", err) < 0)
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (d == NULL) {
@@ -430,16 +467,16 @@ vms_dwarf_open(const char *path, struct vms_err *err)
 	}
 	d->line_cu = SIZE_MAX;
 	/* No true-path buffer: libdwarf follows no debuglink of its own. */
-	res = dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY,
+	res = dw.dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY,
 			      NULL, NULL, &d->dbg, NULL, 0, NULL, &e);
 	if (res != DW_DLV_OK) {
 		if (res == DW_DLV_NO_ENTRY)
 			vms_err_set(err, VMS_E_NOENT, 0, "%s: no DWARF", path);
 		else
 			vms_err_set(err, VMS_E_CORRUPT,
-				    e ? (int)dwarf_errno(e) : 0,
+				    e ? (int)dw.dwarf_errno(e) : 0,
 				    "%s: DWARF: %s", path,
-				    e ? dwarf_errmsg(e) : "unreadable");
+				    e ? dw.dwarf_errmsg(e) : "unreadable");
 		ok(NULL, res, e);
 		d->dbg = NULL;
 		vms_dwarf_close(d);
@@ -479,11 +516,11 @@ load_lines(struct vms_dwarf *d, size_t c, Dwarf_Die cudie)
 		return 0;
 	drop_lines(d);
 	d->line_cu = c;
-	if (!ok(d, dwarf_srclines_b(cudie, &ver, &tables, &d->lctx, &e), e)) {
+	if (!ok(d, dw.dwarf_srclines_b(cudie, &ver, &tables, &d->lctx, &e), e)) {
 		d->lctx = NULL;
 		return 0;
 	}
-	if (!ok(d, dwarf_srclines_from_linecontext(d->lctx, &d->lines, &n, &e),
+	if (!ok(d, dw.dwarf_srclines_from_linecontext(d->lctx, &d->lines, &n, &e),
 		e) ||
 	    n <= 0)
 		return 0;
@@ -494,15 +531,15 @@ load_lines(struct vms_dwarf *d, size_t c, Dwarf_Die cudie)
 		Dwarf_Addr a = 0, b = 0;
 		Dwarf_Bool end = 0;
 
-		if (!ok(d, dwarf_lineendsequence(d->lines[i], &end, &e), e) ||
-		    end || !ok(d, dwarf_lineaddr(d->lines[i], &a, &e), e) ||
-		    !ok(d, dwarf_lineaddr(d->lines[i + 1], &b, &e), e) ||
+		if (!ok(d, dw.dwarf_lineendsequence(d->lines[i], &end, &e), e) ||
+		    end || !ok(d, dw.dwarf_lineaddr(d->lines[i], &a, &e), e) ||
+		    !ok(d, dw.dwarf_lineaddr(d->lines[i + 1], &b, &e), e) ||
 		    b <= a)
 			continue;
 		d->rows[d->nrows++] = (struct row){a, i};
 	}
 	qsort(d->rows, d->nrows, sizeof(*d->rows), cmp_row);
-	if (!ok(d, dwarf_srcfiles(cudie, &d->files, &d->nfiles, &e), e)) {
+	if (!ok(d, dw.dwarf_srcfiles(cudie, &d->files, &d->nfiles, &e), e)) {
 		d->files = NULL;
 		d->nfiles = 0;
 	}
@@ -529,7 +566,7 @@ find_row(struct vms_dwarf *d, uint64_t pc)
 		Dwarf_Signed i = d->rows[--lo].idx;
 		Dwarf_Addr next = 0;
 
-		if (ok(d, dwarf_lineaddr(d->lines[i + 1], &next, &e), e) &&
+		if (ok(d, dw.dwarf_lineaddr(d->lines[i + 1], &next, &e), e) &&
 		    pc < next)
 			return i;
 		/* An earlier, longer range may still hold pc; rarely. */
@@ -560,7 +597,7 @@ die_name(struct vms_dwarf *d, Dwarf_Die die)
 		Dwarf_Die next = NULL;
 		char *name = NULL;
 
-		if (ok(d, dwarf_diename(cur, &name, &e), e)) {
+		if (ok(d, dw.dwarf_diename(cur, &name, &e), e)) {
 			out = strdup(name);
 			if (out == NULL)
 				d->nomem = 1;
@@ -570,14 +607,14 @@ die_name(struct vms_dwarf *d, Dwarf_Die die)
 			if (attr_ref(d, cur, refs[k], &off))
 				break;
 		if (off != 0 &&
-		    !ok(d, dwarf_offdie_b(d->dbg, off, 1, &next, &e), e))
+		    !ok(d, dw.dwarf_offdie_b(d->dbg, off, 1, &next, &e), e))
 			next = NULL;
 		if (cur != die)
-			dwarf_dealloc_die(cur);
+			dw.dwarf_dealloc_die(cur);
 		cur = next;
 	}
 	if (cur != NULL && cur != die)
-		dwarf_dealloc_die(cur);
+		dw.dwarf_dealloc_die(cur);
 	return out;
 }
 
@@ -631,7 +668,7 @@ walk(struct vms_dwarf *d, Dwarf_Die parent, struct walk *w, int depth)
 	Dwarf_Error e = NULL;
 
 	if (depth > MAX_DEPTH || w->n == VMS_DWARF_FRAMES ||
-	    !ok(d, dwarf_child(parent, &child, &e), e))
+	    !ok(d, dw.dwarf_child(parent, &child, &e), e))
 		return;
 	while (child != NULL && --w->budget > 0) {
 		Dwarf_Half tag = 0;
@@ -639,13 +676,13 @@ walk(struct vms_dwarf *d, Dwarf_Die parent, struct walk *w, int depth)
 		Dwarf_Off off = 0;
 		int h, found = 0;
 
-		if (!ok(d, dwarf_dieoffset(child, &off, &e), e) ||
+		if (!ok(d, dw.dwarf_dieoffset(child, &off, &e), e) ||
 		    off <= prev) {
-			dwarf_dealloc_die(child);
+			dw.dwarf_dealloc_die(child);
 			return;
 		}
 		prev = off;
-		if (ok(d, dwarf_tag(child, &tag, &e), e)) {
+		if (ok(d, dw.dwarf_tag(child, &tag, &e), e)) {
 			switch (tag) {
 			case DW_TAG_subprogram:
 			case DW_TAG_inlined_subroutine:
@@ -673,16 +710,16 @@ walk(struct vms_dwarf *d, Dwarf_Die parent, struct walk *w, int depth)
 			}
 		}
 		if (found) {
-			dwarf_dealloc_die(child);
+			dw.dwarf_dealloc_die(child);
 			return;
 		}
-		if (!ok(d, dwarf_siblingof_b(d->dbg, child, 1, &next, &e), e))
+		if (!ok(d, dw.dwarf_siblingof_b(d->dbg, child, 1, &next, &e), e))
 			next = NULL;
-		dwarf_dealloc_die(child);
+		dw.dwarf_dealloc_die(child);
 		child = next;
 	}
 	if (child != NULL)
-		dwarf_dealloc_die(child);
+		dw.dwarf_dealloc_die(child);
 }
 
 /* The CU whose ranges hold pc, or SIZE_MAX. */
@@ -748,7 +785,7 @@ vms_dwarf_lookup(struct vms_dwarf *d, uint64_t pc, struct vms_dwarf_frame *out,
 	if (c == SIZE_MAX || max == 0)
 		return 0;
 	w.cu = &d->cus[c];
-	if (!ok(d, dwarf_offdie_b(d->dbg, w.cu->die, 1, &cudie, &e), e))
+	if (!ok(d, dw.dwarf_offdie_b(d->dbg, w.cu->die, 1, &cudie, &e), e))
 		return 0;
 	if (load_lines(d, c, cudie) < 0)
 		goto out;
@@ -756,11 +793,11 @@ vms_dwarf_lookup(struct vms_dwarf *d, uint64_t pc, struct vms_dwarf_frame *out,
 	if (row >= 0) {
 		Dwarf_Line l = d->lines[row];
 
-		if (!ok(d, dwarf_lineno(l, &line, &e), e))
+		if (!ok(d, dw.dwarf_lineno(l, &line, &e), e))
 			line = 0;
-		if (!ok(d, dwarf_lineoff_b(l, &col, &e), e))
+		if (!ok(d, dw.dwarf_lineoff_b(l, &col, &e), e))
 			col = 0;
-		if (!ok(d, dwarf_linesrc(l, &file, &e), e))
+		if (!ok(d, dw.dwarf_linesrc(l, &file, &e), e))
 			file = NULL;
 	}
 	walk(d, cudie, &w, 0);
@@ -794,9 +831,9 @@ out:
 		vms_err_set(err, VMS_E_NOMEM, ENOMEM, "out of memory");
 	}
 	for (size_t k = 0; k < w.n; k++)
-		dwarf_dealloc_die(w.chain[k]);
+		dw.dwarf_dealloc_die(w.chain[k]);
 	if (file != NULL)
-		dwarf_dealloc(d->dbg, file, DW_DLA_STRING);
-	dwarf_dealloc_die(cudie);
+		dw.dwarf_dealloc(d->dbg, file, DW_DLA_STRING);
+	dw.dwarf_dealloc_die(cudie);
 	return rc;
 }

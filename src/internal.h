@@ -6,6 +6,7 @@
 #define VMSCOPE_INTERNAL_H
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -111,6 +112,36 @@ int vms_input_size_known(const struct vms_input *in);
  * VMS_E_UNSUPPORTED) for a pipe, a socket or a terminal.
  */
 int vms_input_reopen_check(const char *path, struct vms_err *err);
+/*
+ * A library loaded with dlopen() on first use (optlib.c).  Its user keeps
+ * a table of function pointers typed from the library's header, and
+ * describes it here: the soname from the build, each function's name and
+ * the slot of the table that receives it.
+ */
+struct vms_optlib {
+	const char *built;       /* the build's soname */
+	const char *const *names;
+	void **const *slots;
+	size_t n;
+	pthread_mutex_t mu;
+	const char *soname;      /* what is loaded: built, or a test's */
+	int state;               /* 0 not tried, 1 loaded, -1 failed */
+	char why[256];           /* the dlopen() or dlsym() failure */
+};
+#define VMS_OPTLIB_FN_PTR(f) __typeof__(f) *f;
+#define VMS_OPTLIB_FN_NAME(f) #f,
+#define VMS_OPTLIB_INIT(soname, names, slots)                          \
+	{soname, names, slots, sizeof(names) / sizeof(names[0]),        \
+	 PTHREAD_MUTEX_INITIALIZER, NULL, 0, ""}
+/*
+ * Load l once (all callers share the outcome); 0, or -1 with err set to
+ * "WHAT, and SONAME cannot be loaded: WHY" (VMS_E_UNSUPPORTED).
+ */
+int vms_optlib_load(struct vms_optlib *l, const char *what,
+		    struct vms_err *err);
+/* For tests: load l from soname (NULL: the build's), tried anew. */
+void vms_optlib_soname(struct vms_optlib *l, const char *soname);
+
 /*
  * For tests: load the library of compression comp ("zstd", "xz", "lz4")
  * from soname (NULL: the build's) from now on, and try again at the next

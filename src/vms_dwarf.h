@@ -28,6 +28,8 @@ struct vms_dwarf_frame {
  */
 struct vms_dwarf *vms_dwarf_open(const char *path, struct vms_err *err);
 void vms_dwarf_close(struct vms_dwarf *d);
+/* For tests: load libdwarf from soname (NULL: the build's), tried anew. */
+void vms_dwarf_soname(const char *soname);
 
 /*
  * The positions of pc (an address in the file's own terms), innermost

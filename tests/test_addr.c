@@ -23,6 +23,7 @@
 
 #include "testutil.h"
 #include "vmscope/vmscope.h"
+#include "vms_dwarf.h"
 
 struct env {
 	struct vt_fixture fx;
@@ -802,6 +803,31 @@ test_cli(void **state)
 	free(vmscope);
 }
 
+/*
+ * libdwarf is loaded on first use: when it cannot be, the DWARF reader
+ * says which library, in one line, and works again once it can.
+ */
+static void
+test_no_libdwarf(void **state)
+{
+	struct env *e = *state;
+	struct vms_err err = {0};
+	struct vms_dwarf *d;
+
+	vms_dwarf_soname("libvmscope-none.so.0");
+	d = vms_dwarf_open(e->exe, &err);
+	vms_dwarf_soname(NULL);
+	assert_null(d);
+	assert_int_equal(err.code, VMS_E_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "need libdwarf, and "
+					"libvmscope-none.so.0 cannot be loaded"));
+	assert_null(strchr(err.msg, '\n'));
+	d = vms_dwarf_open(e->exe, &err);
+	if (d == NULL)
+		fail_msg("%s: %s", e->exe, err.msg);
+	vms_dwarf_close(d);
+}
+
 int
 main(void)
 {
@@ -810,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_nopie),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_no_libdwarf),
 		cmocka_unit_test(test_debuglink),
 		cmocka_unit_test(test_buildid_dir),
 		cmocka_unit_test(test_mismatch),
