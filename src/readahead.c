@@ -169,13 +169,13 @@ vms_ra_next(struct vms_ra *ra, const char *tail, size_t n, const char **text,
 		*errnum = EFBIG;
 		return -1;
 	}
+	if (!ra->started && ra->take >= SYNC_PIECES && !ra->no_thread)
+		ra->no_thread = start_reader(ra) != 0;
 	/*
-	 * No reader thread yet (or none could start: then the caller reads
-	 * everything itself), so no lock is needed to fill the slot.
+	 * No reader thread (not yet, or none could start: then the caller
+	 * reads everything itself), so no lock is needed to fill the slot.
 	 */
-	if (!ra->started &&
-	    (ra->take < SYNC_PIECES || ra->no_thread || start_reader(ra) != 0)) {
-		ra->no_thread = ra->take >= SYNC_PIECES;
+	if (!ra->started) {
 		fill_slot(ra->fd, s);
 		s->ready = 1;
 		ra->fill++;
