@@ -324,10 +324,12 @@ static int
 warn_running(struct live *l, struct vms_err *err)
 {
 	const size_t shown = sizeof(l->running_tids) / sizeof(l->running_tids[0]);
-	char list[160];
+	char list[8 * 22];      /* room for eight 20-digit tids */
 	size_t n = 0;
 
-	for (size_t i = 0; i < l->nrunning && i < shown; i++)
+	list[0] = '\0';
+	for (size_t i = 0; i < l->nrunning && i < shown && n < sizeof(list);
+	     i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%lu",
 				      i > 0 ? ", " : "", l->running_tids[i]);
 	if (vms_map_warn(l->map,
